@@ -1,0 +1,190 @@
+"""The database schema as typed SQLAlchemy models. Alembic migrations in monitor/migrations follow it."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from connectors.items import Author, Item, Media
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Account(Base):
+    """A registered account, mirrored from division.yaml on every run."""
+
+    __tablename__ = "accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    platform: Mapped[str] = mapped_column(String(20))
+    handle: Mapped[str] = mapped_column(String(200))
+    school: Mapped[str | None] = mapped_column(String(200))
+    comments_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "ok" or "failing": a token error marks the account until a fetch succeeds again
+    credential_status: Mapped[str] = mapped_column(String(20), default="ok")
+    credential_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Cursor(Base):
+    """Where the next fetch of an account starts; moves only in the transaction that stores its items."""
+
+    __tablename__ = "cursors"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    value: Mapped[str | None] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoredItem(Base):
+    """A post, comment or reply (connectors.items.Item) as stored."""
+
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_id", name="uq_items_account_platform_id"),
+        Index("ix_items_pending", "account_id", "classified_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform: Mapped[str] = mapped_column(String(20))
+    platform_id: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10))
+    parent_platform_id: Mapped[str | None] = mapped_column(String(200))
+    author_platform_id: Mapped[str | None] = mapped_column(String(200))
+    author_name: Mapped[str] = mapped_column(String(300), default="")
+    author_is_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime | None]
+    permalink: Mapped[str | None] = mapped_column(Text)
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    consent_tag: Mapped[str | None] = mapped_column(String(20))
+    raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    # set in the transaction that files the item's findings; NULL means classification is pending
+    classified_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship()
+
+    @classmethod
+    def from_item(cls, item: Item, account_id: int, run_id: int | None) -> "StoredItem":
+        return cls(
+            account_id=account_id,
+            platform=item.platform,
+            platform_id=item.platform_id,
+            kind=item.kind,
+            parent_platform_id=item.parent_id,
+            author_platform_id=item.author.platform_id,
+            author_name=item.author.name,
+            author_is_account=item.author.is_account,
+            text=item.text,
+            created_at=item.created_at,
+            permalink=item.permalink,
+            media=[m.to_dict() for m in item.media],
+            consent_tag=item.consent_tag,
+            raw=item.raw,
+            first_run_id=run_id,
+        )
+
+    def to_item(self, account_name: str) -> Item:
+        return Item(
+            platform=self.platform,
+            platform_id=self.platform_id,
+            account=account_name,
+            kind=self.kind,  # type: ignore[arg-type]
+            text=self.text,
+            author=Author(name=self.author_name, platform_id=self.author_platform_id, is_account=self.author_is_account),
+            created_at=self.created_at,
+            parent_id=self.parent_platform_id,
+            permalink=self.permalink,
+            media=[Media.from_dict(m) for m in self.media or []],
+            consent_tag=self.consent_tag,
+            raw=self.raw or {},
+        )
+
+
+class Run(Base):
+    """One monitoring cycle (`hallwatch run` or a scheduler tick)."""
+
+    __tablename__ = "runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    finished_at: Mapped[datetime | None]
+    # running | ok | partial (some accounts failed) | failed
+    status: Mapped[str] = mapped_column(String(20), default="running")
+    trigger: Mapped[str] = mapped_column(String(20), default="cli")
+    accounts: Mapped[list["RunAccount"]] = relationship(back_populates="run", order_by="RunAccount.id")
+
+
+class RunAccount(Base):
+    """What one run did for one account: counts, API calls, rate-limit events, the error if any."""
+
+    __tablename__ = "run_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="running")  # ok | failed
+    fetched: Mapped[int] = mapped_column(Integer, default=0)
+    new_items: Mapped[int] = mapped_column(Integer, default=0)
+    classified: Mapped[int] = mapped_column(Integer, default=0)
+    findings: Mapped[int] = mapped_column(Integer, default=0)
+    api_calls: Mapped[int] = mapped_column(Integer, default=0)
+    events: Mapped[list[Any]] = mapped_column(default=list)
+    error: Mapped[str | None] = mapped_column(Text)
+    finished_at: Mapped[datetime | None]
+
+    run: Mapped[Run] = relationship(back_populates="accounts")
+    account: Mapped[Account] = relationship()
+
+
+class Finding(Base):
+    """One thing a classifier flagged on an item (classifiers.findings.Finding, stored)."""
+
+    __tablename__ = "findings"
+    __table_args__ = (Index("ix_findings_account_category", "account_id", "category"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
+    category: Mapped[str] = mapped_column(String(40))
+    score: Mapped[float] = mapped_column(Float)
+    start: Mapped[int | None]
+    end: Mapped[int | None]
+    label: Mapped[str | None] = mapped_column(String(40))
+    clause: Mapped[str] = mapped_column(String(200), default="")
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[StoredItem] = relationship()
+    account: Mapped[Account] = relationship()
+
+
+class AuditEntry(Base):
+    """Append-only: who did what, when, and the state before and after. Triggers refuse UPDATE/DELETE."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class AuditLogIsAppendOnly(Exception):
+    pass
+
+
+@event.listens_for(AuditEntry, "before_update")
+@event.listens_for(AuditEntry, "before_delete")
+def _refuse_audit_change(mapper, connection, target) -> None:  # noqa: ANN001
+    raise AuditLogIsAppendOnly("audit_log is append-only")
