@@ -1,0 +1,330 @@
+"""The division's configuration: division.yaml, students.csv and staff.csv in one folder.
+
+`load_division(DIR)` validates all three and raises ConfigError listing every problem with file,
+line and field; nothing is half-loaded. Secrets are never written in the YAML: a credential is
+`env:NAME` (an environment variable) or `file:KEY` (a key in the credentials file).
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from classifiers.directory import Directory, StaffMember
+from monitor import yamlfile
+from monitor.errors import ConfigError, Problem, UnknownAccount
+from monitor.roster import read_staff, read_students
+
+DIVISION_FILE, STUDENTS_FILE, STAFF_FILE = "division.yaml", "students.csv", "staff.csv"
+PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
+PERSONAL_DOMAINS = {
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.ca", "hotmail.com", "hotmail.ca", "outlook.com",
+    "live.com", "live.ca", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
+    "shaw.ca", "telus.net", "sympatico.ca", "rogers.com", "gmx.com", "mail.com",
+}
+# keys whose values are secrets wherever they appear in division.yaml
+SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token"}
+SECRET_REF = re.compile(r"^(env|file):[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DivisionSettings(_Model):
+    name: str
+    email_domain: str
+    office_name: str = "Division Office"
+    base_url: str = "http://127.0.0.1:8080"
+    data_dir: str | None = None
+    credentials_file: str | None = None
+    timezone: str = "America/Edmonton"
+
+
+class School(_Model):
+    name: str
+    office_phone: str | None = None
+    office_email: str | None = None
+    office_address: str | None = None
+
+
+class SmtpSettings(_Model):
+    host: str | None = None
+    port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = None
+    from_address: str = "hallwatch@localhost"
+
+
+class AccountConfig(_Model):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    platform: Literal["facebook", "x", "instagram", "youtube", "blog"]
+    handle: str
+    school: str | None = None
+    administrators: list[str]
+    content_manager: str | None = None
+    comments: bool = False
+    registered: date | None = None
+    approved: date | None = None
+    last_password_reset: date | None = None
+    poll_minutes: int = Field(default=60, ge=5, le=7 * 24 * 60)
+    credentials: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, Any] = Field(default_factory=dict)
+    # a local file of items instead of the platform API: the demo, and back-audits of exports
+    sample_file: str | None = None
+
+    @field_validator("handle", mode="before")
+    @classmethod
+    def _handle_as_text(cls, value: Any) -> Any:
+        # page ids are numbers in YAML unless quoted; they are identifiers, not quantities
+        return str(value) if isinstance(value, int) else value
+
+
+class DivisionFile(_Model):
+    division: DivisionSettings
+    schools: list[School]
+    accounts: list[AccountConfig]
+    smtp: SmtpSettings = SmtpSettings()
+    routing: dict[str, Any] = Field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Division:
+    """Everything hallwatch knows of the division, validated."""
+
+    directory_path: Path
+    settings: DivisionSettings
+    schools: list[School]
+    accounts: list[AccountConfig]
+    smtp: SmtpSettings
+    routing: dict[str, Any]
+    directory: Directory
+
+    @property
+    def name(self) -> str:
+        return self.settings.name
+
+    @property
+    def email_domain(self) -> str:
+        return self.settings.email_domain
+
+    @property
+    def staff(self) -> list[StaffMember]:
+        return self.directory.staff
+
+    @property
+    def base_url(self) -> str:
+        return self.settings.base_url.rstrip("/")
+
+    def account(self, name: str) -> AccountConfig:
+        for account in self.accounts:
+            if account.name == name:
+                return account
+        raise UnknownAccount(f"no account named {name!r} in {self.directory_path / DIVISION_FILE}")
+
+    def staff_by_email(self, email: str) -> StaffMember | None:
+        email = email.lower()
+        return next((s for s in self.staff if s.email == email), None)
+
+    def staff_with_role(self, *roles: str, school: str | None = None) -> list[StaffMember]:
+        return [s for s in self.staff if s.active and s.role in roles and (school is None or s.school == school)]
+
+    def credentials_file(self) -> Path | None:
+        if not self.settings.credentials_file:
+            return None
+        return (self.directory_path / self.settings.credentials_file).resolve()
+
+    def secret(self, reference: str) -> str | None:
+        """The value behind `env:NAME` or `file:KEY`; None when it is not set."""
+        kind, _, key = reference.partition(":")
+        if kind == "env":
+            return os.environ.get(key)
+        path = self.credentials_file()
+        return read_credentials_file(path).get(key) if path else None
+
+    def account_credentials(self, account: AccountConfig) -> dict[str, str]:
+        return {name: value for name, ref in account.credentials.items() if (value := self.secret(ref)) is not None}
+
+    def smtp_password(self) -> str | None:
+        return self.secret(self.smtp.password) if self.smtp.password else None
+
+    def data_dir(self, override: Path | None = None) -> Path:
+        if override is not None:
+            return override
+        if os.environ.get("HALLWATCH_DATA_DIR"):
+            return Path(os.environ["HALLWATCH_DATA_DIR"])
+        if self.settings.data_dir:
+            return (self.directory_path / self.settings.data_dir).resolve()
+        return Path("var")
+
+    def sample_path(self, account: AccountConfig) -> Path | None:
+        return (self.directory_path / account.sample_file).resolve() if account.sample_file else None
+
+
+def read_credentials_file(path: Path) -> dict[str, str]:
+    """KEY=VALUE lines (blank lines and # comments allowed), as systemd's EnvironmentFile."""
+    values: dict[str, str] = {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return values
+    for raw in lines:
+        line = raw.strip()
+        if line and not line.startswith("#") and "=" in line:
+            key, _, value = line.partition("=")
+            values[key.strip()] = value.strip().strip('"').strip("'")
+    return values
+
+
+def load_directory(config_dir: Path, schools: set[str] | None = None) -> Directory:
+    """students.csv and staff.csv alone (what `hallwatch classify` needs); raises ConfigError."""
+    problems: list[Problem] = []
+    directory = _read_directory(config_dir, schools, problems)
+    if problems:
+        raise ConfigError(problems)
+    return directory
+
+
+def _read_directory(config_dir: Path, schools: set[str] | None, problems: list[Problem]) -> Directory:
+    if not config_dir.is_dir():
+        problems.append(Problem(str(config_dir), None, None, "is not a folder"))
+        return Directory()
+    students = read_students(config_dir / STUDENTS_FILE, schools, problems)
+    staff = read_staff(config_dir / STAFF_FILE, schools, problems)
+    return Directory(students=students, staff=staff)
+
+
+def load_division(config_dir: Path) -> Division:
+    """division.yaml, students.csv and staff.csv, cross-checked; raises ConfigError with every problem."""
+    path = config_dir / DIVISION_FILE
+    problems: list[Problem] = []
+    if not config_dir.is_dir():
+        raise ConfigError([Problem(str(config_dir), None, None, "is not a folder")])
+    try:
+        raw = yamlfile.load(path)
+    except FileNotFoundError:
+        raise ConfigError([Problem(DIVISION_FILE, None, None, f"file not found ({path})")]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else None
+        raise ConfigError([Problem(DIVISION_FILE, line, None, f"not valid YAML: {getattr(exc, 'problem', exc)}")]) from None
+    if not isinstance(raw, dict):
+        raise ConfigError([Problem(DIVISION_FILE, 1, None, "must be a mapping with division, schools and accounts")])
+
+    _check_inline_secrets(raw, (), problems)
+    parsed: DivisionFile | None = None
+    try:
+        parsed = DivisionFile.model_validate(raw)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), _field_name(raw, loc), _message(error)))
+
+    school_names = {s.get("name") for s in raw.get("schools") or [] if isinstance(s, dict)}
+    office = (raw.get("division") or {}).get("office_name", "Division Office") if isinstance(raw.get("division"), dict) else "Division Office"
+    directory = _read_directory(config_dir, {n for n in school_names if n} | {office}, problems)
+    if parsed is not None:
+        _cross_check(parsed, raw, directory, problems)
+    if problems:
+        raise ConfigError(problems)
+    assert parsed is not None
+    directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
+    directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory)
+
+
+def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
+    """accounts[2].registered, or accounts[maple-ridge-fb].registered when the account has a name."""
+    parts: list[str] = []
+    node = raw
+    for part in loc:
+        if isinstance(part, int):
+            name = node[part].get("name") if isinstance(node, list) and part < len(node) and isinstance(node[part], dict) else None
+            parts[-1] += f"[{name}]" if name else f"[{part}]"
+        else:
+            parts.append(str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts)
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known setting (check the spelling)"
+    if kind.startswith("date"):
+        return f"{value!r} is not a date (YYYY-MM-DD)"
+    return f"{value!r}: {error['msg']}" if value is not None and not isinstance(value, (dict, list)) else error["msg"]
+
+
+def _check_inline_secrets(node: Any, path: tuple[Any, ...], problems: list[Problem]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            here = path + (key,)
+            under_credentials = "credentials" in path[-1:] or key in SECRET_KEYS
+            if under_credentials and isinstance(value, (str, int)) and not SECRET_REF.match(str(value)):
+                problems.append(Problem(
+                    DIVISION_FILE, yamlfile.line_of(node, (key,)), ".".join(map(str, here)),
+                    "a secret is written inline; write env:VARIABLE or file:KEY and keep the value in the environment or the credentials file",
+                ))
+            else:
+                _check_inline_secrets(value, here, problems)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_inline_secrets(value, path + (index,), problems)
+
+
+def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory, problems: list[Problem]) -> None:
+    domain = parsed.division.email_domain.lower()
+    schools = {s.name for s in parsed.schools}
+    staff = {s.email: s for s in directory.staff}
+    seen: dict[str, int] = {}
+
+    def problem(index: int, key: str, message: str, sub: int | None = None) -> None:
+        loc: tuple[Any, ...] = ("accounts", index, key) if sub is None else ("accounts", index, key, sub)
+        problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), _field_name(raw, loc), message))
+
+    for i, account in enumerate(parsed.accounts):
+        if account.name in seen:
+            problem(i, "name", f"duplicate account {account.name!r} (first on line {seen[account.name]})")
+        seen.setdefault(account.name, yamlfile.line_of(raw, ("accounts", i, "name")) or 0)
+        if account.school is not None and account.school not in schools:
+            problem(i, "school", f"unknown school {account.school!r} (schools: {', '.join(sorted(schools))})")
+        for j, email in enumerate(account.administrators):
+            problem_text = _email_problem(email, domain)
+            if problem_text:
+                problem(i, "administrators", problem_text, j)
+            elif email.lower() not in staff:
+                problem(i, "administrators", f"{email} is not in {STAFF_FILE}", j)
+        if account.content_manager:
+            problem_text = _email_problem(account.content_manager, domain)
+            if problem_text:
+                problem(i, "content_manager", problem_text)
+        if account.registered and account.approved and account.approved < account.registered:
+            problem(i, "approved", "is earlier than the registration date")
+    for member in directory.staff:
+        if member.active and member.email.rpartition("@")[2] in PERSONAL_DOMAINS:
+            problems.append(Problem(STAFF_FILE, None, "email", f"{member.email} is a personal e-mail address; staff use work addresses"))
+
+
+def _email_problem(email: str, domain: str) -> str | None:
+    if "@" not in email:
+        return f"{email!r} is not an e-mail address"
+    host = email.rpartition("@")[2].lower()
+    if host in PERSONAL_DOMAINS:
+        return f"{email} is a personal e-mail domain; administrators use work addresses (@{domain})"
+    if host != domain and not host.endswith("." + domain):
+        return f"{email} is not a work address of the division (@{domain})"
+    return None
