@@ -13,6 +13,11 @@ STUDENT_COLUMNS = ("student_id", "first_name", "last_name", "preferred_name", "s
 STAFF_COLUMNS = ("staff_id", "first_name", "last_name", "email", "school", "role", "active")
 GRADES = {"K", "JK", "SK", *(str(n) for n in range(1, 13))}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+PERSONAL_DOMAINS = frozenset({
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.ca", "hotmail.com", "hotmail.ca", "outlook.com",
+    "live.com", "live.ca", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com",
+    "shaw.ca", "telus.net", "sympatico.ca", "rogers.com", "gmx.com", "mail.com",
+})
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
@@ -106,6 +111,8 @@ def read_staff(path: Path, schools: set[str] | None, problems: list[Problem]) ->
         email = row["email"].lower()
         if email and not EMAIL.match(email):
             problem("email", f"{row['email']!r} is not an e-mail address")
+        elif email.rpartition("@")[2] in PERSONAL_DOMAINS:
+            problem("email", f"{row['email']} is a personal e-mail address; staff use work addresses")
         elif email in seen_emails:
             problem("email", f"{row['email']} is already used on line {seen_emails[email]}")
         seen_emails.setdefault(email, line)
