@@ -108,6 +108,15 @@ def account_ref(division: Division, config: AccountConfig) -> AccountRef:
     return AccountRef(config.name, config.platform, config.handle, division.account_credentials(config), options)
 
 
+def mark_interrupted_runs(db: Database) -> int:
+    """Runs still 'running' when no run holds the lock died midway; say so rather than leave them open."""
+    with db.transaction() as session:
+        runs = list(session.scalars(select(Run).where(Run.status == "running")))
+        for run in runs:
+            run.status = "interrupted"
+    return len(runs)
+
+
 def run_cycle(
     db: Database,
     division: Division,

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import load_division
 from monitor.models import Account, Run, RunAccount, StoredItem
-from monitor.runs import open_database, run_cycle, sync_accounts
+from monitor.locks import run_lock
+from monitor.runs import mark_interrupted_runs, open_database, run_cycle, sync_accounts
 
 
 @click.command("check-config")
@@ -55,11 +56,13 @@ def run_command(config_dir: Path, data_dir: Path | None, account: str | None, ev
     division = load_division(config_dir)
     if account is not None:
         division.account(account)  # an unknown name is an error before anything runs
-    db = open_database(division, data_dir)
-    try:
-        report = run_cycle(db, division, only=account, everything=everything)
-    finally:
-        db.dispose()
+    with run_lock(division.data_dir(data_dir)):
+        db = open_database(division, data_dir)
+        try:
+            mark_interrupted_runs(db)
+            report = run_cycle(db, division, only=account, everything=everything)
+        finally:
+            db.dispose()
     if not report.accounts:
         click.echo("no account is due; use --all or --account NAME to run anyway")
     for outcome in report.accounts:

@@ -5,8 +5,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from monitor.cli import main
+from monitor.locks import run_lock
+from monitor.models import Run
 
 
 @pytest.fixture
@@ -68,3 +71,19 @@ def test_an_unreachable_database_is_a_clear_error(config_dir: Path, monkeypatch:
     assert result.exit_code == 1
     assert result.output.startswith("error: the database cannot be used")
     assert "secretpw" not in result.output
+
+
+
+def test_only_one_run_at_a_time_and_an_interrupted_run_is_marked(cli, db, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir = config_dir / "data"
+    monkeypatch.setenv("HALLWATCH_DATA_DIR", str(data_dir))
+    with db.transaction() as s:
+        s.add(Run(status="running", trigger="cli"))  # a run that died midway
+    with run_lock(data_dir):
+        busy = cli("run")
+    assert busy.exit_code == 1
+    assert "another hallwatch run is in progress" in busy.output
+    done = cli("run")
+    assert done.exit_code == 0, done.output
+    with db.sessions() as s:
+        assert [r.status for r in s.scalars(select(Run).order_by(Run.id))] == ["interrupted", "ok"]
