@@ -10,6 +10,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from monitor.commands.core import check_config_command, init_command, run_command, status_command
+from monitor.commands.governance import governance_command
 from monitor.commands.report import findings_command, report_command
 from monitor.errors import ConfigError, HallwatchError
 
@@ -40,7 +41,7 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-for command in (check_config_command, init_command, run_command, status_command, report_command, findings_command):
+for command in (check_config_command, init_command, run_command, status_command, report_command, findings_command, governance_command):
     main.add_command(command)
 
 
