@@ -188,3 +188,80 @@ class AuditLogIsAppendOnly(Exception):
 @event.listens_for(AuditEntry, "before_delete")
 def _refuse_audit_change(mapper, connection, target) -> None:  # noqa: ANN001
     raise AuditLogIsAppendOnly("audit_log is append-only")
+
+
+# --- the review queue (monitor/routing.py, monitor/queue.py, monitor/web) ---
+
+# open or claimed or escalated items are "active"; the queue view lists those by default
+REVIEW_STATES = ("open", "claimed", "resolved", "escalated")
+OUTCOMES = ("dismissed", "confirmed_hidden", "confirmed_deleted", "confirmed_edited", "referred")
+# lower sorts first: the queue shows the most severe of equally due items first, on an ascending index
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+USER_ROLES = ("its_admin", "communications_manager", "principal", "account_admin")
+
+
+class ReviewItem(Base):
+    """One stored item that needs a human look: all of its findings, who must act, and by when.
+
+    `version` grows on every change; a change names the version it read and fails if another
+    moderator changed the item meanwhile (see monitor.queue), so nothing is overwritten silently.
+    """
+
+    __tablename__ = "review_items"
+    __table_args__ = (
+        # the queue list: keyset over (due_at, severity_rank, id) within the active items,
+        # within one state, or within one account (see monitor.queue.list_items)
+        Index("ix_review_active_due", "active", "due_at", "severity_rank", "id"),
+        Index("ix_review_state_due", "state", "due_at", "severity_rank", "id"),
+        Index("ix_review_account_due", "account_id", "active", "due_at", "severity_rank", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    state: Mapped[str] = mapped_column(String(12), default="open")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # comma-wrapped (",student_pii,harassment,") so one category filters with LIKE
+    categories: Mapped[str] = mapped_column(String(400), default=",")
+    severity: Mapped[str] = mapped_column(String(10), default="medium")
+    severity_rank: Mapped[int] = mapped_column(Integer, default=1)
+    finding_count: Mapped[int] = mapped_column(Integer, default=0)
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    assignee_roles: Mapped[list[Any]] = mapped_column(default=list)
+    assignee_emails: Mapped[list[Any]] = mapped_column(default=list)
+    due_at: Mapped[datetime]
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    resolved_by: Mapped[str | None] = mapped_column(String(200))
+    resolved_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    notified_at: Mapped[datetime | None]
+    # the last failed platform action, shown on the item until an action succeeds
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    item: Mapped[StoredItem] = relationship()
+    account: Mapped[Account] = relationship()
+
+    @property
+    def category_list(self) -> list[str]:
+        return [c for c in self.categories.split(",") if c]
+
+
+class User(Base):
+    """Someone who signs in to the web queue (or acts in the CLI with --as)."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(200), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(30))
+    password_hash: Mapped[str | None] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    first_failed_at: Mapped[datetime | None]
+    locked_until: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
