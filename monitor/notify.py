@@ -124,3 +124,20 @@ def notify_escalated(division: Division, items: list[tuple[ReviewItem, Account]]
     messages = [compose(division, notice_for(division, r, a, "overdue"), to, now) for r, a in items if (to := recipients(division, r, a.name, "overdue"))]
     deliver(division, messages, outbox)
     return len(messages)
+
+
+def outbox_for(db: Database, division: Division, data_dir: Path | None = None) -> Path:
+    """Where .eml files go: beside the SQLite database (so --data-dir is honoured), else the data directory."""
+    if data_dir is None and db.engine.url.get_backend_name() == "sqlite" and db.engine.url.database not in (None, "", ":memory:"):
+        return Path(db.engine.url.database).parent / "outbox"
+    return division.data_dir(data_dir) / "outbox"
+
+
+def notify_after_run(db: Database, division: Division, now: datetime, data_dir: Path | None = None) -> int:
+    """What a run calls once its findings are routed: urgent e-mails, never failing the run itself."""
+    try:
+        return notify_urgent(db, division, now, outbox_for(db, division, data_dir))
+    except (OSError, smtplib.SMTPException) as exc:
+        # the items stay un-notified and go out with the next run; the message names no secret
+        log.error("urgent e-mails not sent: %s: %s", type(exc).__name__, exc)
+        return 0

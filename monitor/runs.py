@@ -25,6 +25,8 @@ from connectors.registry import get_connector
 from monitor.config import AccountConfig, Division, load_division
 from monitor.db import Database
 from monitor.models import Account, Cursor, Finding, Run, RunAccount, StoredItem
+from monitor.notify import notify_after_run
+from monitor.routing import route_findings
 
 log = logging.getLogger("hallwatch.run")
 
@@ -152,6 +154,7 @@ def run_cycle(
         log.info("account %s: %s, %d fetched, %d new, %d findings", config.name, outcome.status, outcome.fetched, outcome.new_items, outcome.findings)
         _record_outcome(db, run_id, ids[config.name], outcome, now())
         outcomes.append(outcome)
+    notify_after_run(db, division, now())
     failed = sum(o.status != "ok" for o in outcomes)
     status = "ok" if not failed else ("failed" if failed == len(outcomes) else "partial")
     with db.transaction() as session:
@@ -242,6 +245,7 @@ def classify_pending(
                 row.classified_at = moment
             session.flush()
             # routing: review items for what was just filed
+            route_findings(session, division, filed, moment)
             outcome.classified += len(rows)
             outcome.findings += len(filed)
 
