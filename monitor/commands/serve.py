@@ -1,0 +1,47 @@
+"""hallwatch serve: the web queue on uvicorn (the scheduler's jobs are added by monitor.scheduler)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from monitor.commands.options import config_option, data_dir_option
+from monitor.config import Division, load_division
+from monitor.errors import HallwatchError
+from monitor.runs import open_database
+
+SECRET_NAME = "HALLWATCH_SECRET_KEY"
+
+
+def secret_key(division: Division) -> str:
+    """The session-signing key: the environment first, then the credentials file; never division.yaml."""
+    value = os.environ.get(SECRET_NAME) or division.secret(f"file:{SECRET_NAME}")
+    if not value:
+        raise HallwatchError(f"{SECRET_NAME} is not set: put a long random value in the environment or in the credentials file (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
+    if len(value) < 32:
+        raise HallwatchError(f"{SECRET_NAME}: must be at least 32 characters")
+    return value
+
+
+@click.command("serve")
+@config_option
+@data_dir_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a reverse proxy).")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
+def serve_command(config_dir: Path, data_dir: Path | None, host: str, port: int) -> None:
+    """Run the web review queue."""
+    import uvicorn
+
+    from monitor.web.app import create_app
+
+    division = load_division(config_dir)
+    key = secret_key(division)
+    db = open_database(division, data_dir)
+    app = create_app(db, division, secret_key=key)
+    click.echo(f"hallwatch queue on http://{host}:{port}/ (links in e-mails use {division.base_url})")
+    try:
+        # proxy headers only from loopback: the reverse proxy in front says whether it was https
+        uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="info", access_log=False)
+    finally:
+        db.dispose()
