@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from monitor.cli import Main
+from monitor.commands.queue import queue_group
+from monitor.commands.users import users_group
+from monitor.db import Database
+from monitor.models import AuditEntry, ReviewItem, User
+from tests.queue.helpers import EXAMPLE, NORTHGATE, STUDENT_NAME, WILLOW, WILLOW_ADMIN, example_division, routed_item
+
+
+@click.group(cls=Main)
+def cli() -> None:
+    """The two groups as the lead registers them in monitor.cli."""
+
+
+cli.add_command(queue_group)
+cli.add_command(users_group)
+
+
+@pytest.fixture
+def run(use_db_env: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201
+    monkeypatch.setenv("HALLWATCH_DATA_DIR", str(tmp_path / "data"))
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):  # noqa: ANN202, A002
+        return runner.invoke(cli, [*args[:2], "--config", str(EXAMPLE), *args[2:]], input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def test_users_and_the_queue_from_the_command_line(run, db: Database) -> None:  # noqa: ANN001
+    result = run("users", "add", WILLOW_ADMIN, "--role", "account_admin", "--name", "Claire", "--password-stdin", input="a long password 1\n")
+    assert result.exit_code == 0, result.output
+    division = example_division()
+    willow = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post")
+    northgate = routed_item(db, division, NORTHGATE, [("student_pii", "medium")], kind="post")
+
+    listed = run("queue", "list", "--as", WILLOW_ADMIN)
+    assert listed.exit_code == 0 and WILLOW in listed.output and NORTHGATE not in listed.output
+
+    shown = run("queue", "show", str(willow.id), "--as", WILLOW_ADMIN)
+    assert shown.exit_code == 0 and f"[[{STUDENT_NAME}]]" in shown.output
+
+    hidden = run("queue", "show", str(northgate.id), "--as", WILLOW_ADMIN)
+    assert hidden.exit_code == 1 and f"no review item {northgate.id} in your queue" in hidden.output
+
+    assert run("queue", "claim", str(willow.id), "--as", WILLOW_ADMIN).exit_code == 0
+    missing_note = run("queue", "resolve", str(willow.id), "--as", WILLOW_ADMIN, "--outcome", "referred")
+    assert missing_note.exit_code == 1 and "note: a note is required" in missing_note.output
+    done = run("queue", "resolve", str(willow.id), "--as", WILLOW_ADMIN, "--outcome", "referred", "--note", "to the principal")
+    assert done.exit_code == 0 and "resolved as referred" in done.output
+    with db.sessions() as session:
+        assert session.get(ReviewItem, willow.id).state == "resolved"
+        actors = {a.actor for a in session.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(willow.id), AuditEntry.action != "route"))}
+        assert actors == {WILLOW_ADMIN}
+
+    unknown = run("queue", "list", "--as", "nobody@prairiehills-sd.ca")
+    assert unknown.exit_code == 1 and "--as: no user" in unknown.output
+
+
+def test_user_commands_validate_and_disable(run, db: Database) -> None:  # noqa: ANN001
+    short = run("users", "add", WILLOW_ADMIN, "--role", "account_admin", "--password-stdin", input="short\n")
+    assert short.exit_code == 1 and "password: must be at least" in short.output
+    prompted = run("users", "add", WILLOW_ADMIN, "--role", "account_admin", input="a long password 1\na long password 1\n")
+    assert prompted.exit_code == 0, prompted.output
+    assert run("users", "set-password", WILLOW_ADMIN, "--password-stdin", input="another password 2\n").exit_code == 0
+    assert run("users", "disable", WILLOW_ADMIN).exit_code == 0
+    with db.sessions() as session:
+        user = session.scalars(select(User)).one()
+        assert user.disabled and "another password" not in user.password_hash
+    refused = run("queue", "list", "--as", WILLOW_ADMIN)
+    assert refused.exit_code == 1 and "disabled" in refused.output
+
+
+def test_escalate_overdue_command(run, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    from datetime import datetime, timedelta, timezone
+    division = example_division()
+    # routed long ago: overdue now
+    routed_item(db, division, NORTHGATE, [("media_inquiry", "medium")], now=datetime.now(timezone.utc) - timedelta(days=1))
+    result = run("queue", "escalate-overdue")
+    assert result.exit_code == 0 and "escalated 1 overdue item(s)" in result.output
+    assert run("queue", "escalate-overdue").output.strip() == "escalated 0 overdue item(s)"
+    with db.sessions() as session:
+        assert session.scalars(select(ReviewItem)).one().state == "escalated"
