@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, or_, select, union_all, update
 from sqlalchemy.orm import Session, joinedload
 
 from connectors.base import AccountRef, Connector
@@ -77,14 +77,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int, int]:
         raise InvalidInput(f"after: {cursor!r} is not a page cursor from this queue") from None
 
 
-def scoped(statement: Any, session: Session, viewer: Viewer) -> Any:
-    """Restrict a statement over ReviewItem to the accounts the viewer may see."""
-    ids = viewer.account_ids(session)
-    if ids is None:
-        return statement
-    return statement.where(ReviewItem.account_id.in_(ids or [-1]))
-
-
 def list_items(
     session: Session,
     viewer: Viewer,
@@ -104,36 +96,62 @@ def list_items(
         raise InvalidInput(f"state: {state!r} is not one of {', '.join(REVIEW_STATES)}")
     if not 1 <= limit <= 500:
         raise InvalidInput("limit: must be between 1 and 500")
-    query = select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.account))
-    if state is None:
-        query = query.where(ReviewItem.active.is_(True))
-    else:
-        query = query.where(ReviewItem.state == state)
-    if account:
-        if not viewer.may_see(account):
-            raise NotFound(f"account: no account {account!r} in your queue")
-        account_id = session.scalar(select(Account.id).where(Account.name == account))
-        if account_id is None:
-            raise NotFound(f"account: no account {account!r} in your queue")
-        query = query.where(ReviewItem.account_id == account_id)
-    else:
-        query = scoped(query, session, viewer)
+    # `active` is always constrained so the (account_id, active, due_at, ...) index serves every filter
+    conditions: list[Any] = [ReviewItem.active.is_(state != "resolved")]
+    if state is not None:
+        conditions.append(ReviewItem.state == state)
     if category:
         if not category.replace("_", "").isalnum():
             raise InvalidInput(f"category: {category!r} is not a category")
-        query = query.where(ReviewItem.categories.like(f"%,{category},%"))
+        conditions.append(ReviewItem.categories.like(f"%,{category},%"))
     if after:
         due, rank, ident = decode_cursor(after)
-        query = query.where(or_(
+        # the leading `due_at >= :due` is implied by the OR below; it lets the index seek to the cursor
+        conditions.append(ReviewItem.due_at >= due)
+        conditions.append(or_(
             ReviewItem.due_at > due,
             and_(ReviewItem.due_at == due, ReviewItem.severity_rank > rank),
             and_(ReviewItem.due_at == due, ReviewItem.severity_rank == rank, ReviewItem.id > ident),
         ))
-    query = query.order_by(ReviewItem.due_at, ReviewItem.severity_rank, ReviewItem.id).limit(limit + 1)
-    rows = list(session.scalars(query).unique())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return Page(rows, encode_cursor(rows[-1]) if more and rows else None)
+    if account:
+        account_id = session.scalar(select(Account.id).where(Account.name == account)) if viewer.may_see(account) else None
+        if account_id is None:
+            raise NotFound(f"account: no account {account!r} in your queue")
+        account_ids: list[int] | None = [account_id]
+    else:
+        account_ids = viewer.account_ids(session)
+    ids = _page_ids(session, conditions, account_ids, limit + 1)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    rows = {r.id: r for r in session.scalars(
+        select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.account)).where(ReviewItem.id.in_(ids or [-1]))
+    ).unique()}
+    page = [rows[i] for i in ids if i in rows]
+    return Page(page, encode_cursor(page[-1]) if more and page else None)
+
+
+ORDER = (ReviewItem.due_at, ReviewItem.severity_rank, ReviewItem.id)
+
+
+def _page_ids(session: Session, conditions: list[Any], account_ids: list[int] | None, limit: int) -> list[int]:
+    """The ids of one page in queue order.
+
+    All accounts: one walk of (active, due_at, severity_rank, id). A scope of some accounts: one
+    ordered, limited walk per account on (account_id, active, due_at, ...), merged; a single
+    `account_id IN (...)` would make the database sort every active row of those accounts.
+    """
+    if account_ids is None:
+        return list(session.scalars(select(ReviewItem.id).where(*conditions).order_by(*ORDER).limit(limit)))
+    if not account_ids:
+        return []
+    if len(account_ids) == 1:
+        return list(session.scalars(select(ReviewItem.id).where(*conditions, ReviewItem.account_id == account_ids[0]).order_by(*ORDER).limit(limit)))
+    parts = [
+        select(ReviewItem.id, ReviewItem.due_at, ReviewItem.severity_rank).where(*conditions, ReviewItem.account_id == a).order_by(*ORDER).limit(limit).subquery()
+        for a in account_ids
+    ]
+    merged = union_all(*[select(p.c.id, p.c.due_at, p.c.severity_rank).select_from(p) for p in parts]).subquery()
+    return list(session.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.severity_rank, merged.c.id).limit(limit)))
 
 
 def get_item(session: Session, viewer: Viewer, review_id: int) -> ReviewItem:
