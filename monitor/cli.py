@@ -11,7 +11,10 @@ from sqlalchemy.exc import OperationalError
 
 from monitor.commands.core import check_config_command, init_command, run_command, status_command
 from monitor.commands.governance import governance_command
+from monitor.commands.queue import queue_group
 from monitor.commands.report import findings_command, report_command
+from monitor.commands.serve import serve_command
+from monitor.commands.users import users_group
 from monitor.errors import ConfigError, HallwatchError
 
 
@@ -41,7 +44,11 @@ def main(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
 
-for command in (check_config_command, init_command, run_command, status_command, report_command, findings_command, governance_command):
+COMMANDS = (
+    check_config_command, init_command, run_command, status_command, report_command, findings_command,
+    governance_command, queue_group, users_group, serve_command,
+)
+for command in COMMANDS:
     main.add_command(command)
 
 
