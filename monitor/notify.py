@@ -21,6 +21,7 @@ from sqlalchemy import select, update
 
 from monitor.config import Division
 from monitor.db import Database
+from monitor.errors import HallwatchError
 from monitor.models import Account, ReviewItem
 from monitor.routing import emails_for
 
@@ -32,6 +33,10 @@ CATEGORY_NAMES = {
     "personal_info": "personal information", "confidential": "confidential information", "personal_use": "personal use of a division account",
 }
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
+
+
+class NotifyError(HallwatchError):
+    """E-mail could not be delivered; the message names the server, never a password."""
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,11 @@ The web UI and the CLI both call these functions, so the rules and the audit are
 """
 from __future__ import annotations
 
+import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, or_, select, union_all, update
@@ -22,7 +24,8 @@ from monitor.config import Division
 from monitor.db import Database
 from monitor.errors import HallwatchError
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, AuditEntry, Finding, ReviewItem
-from monitor.routing import add_escalation, audit, snapshot
+from monitor.notify import NotifyError, notify_escalated
+from monitor.routing import add_escalation, audit, escalate_overdue, snapshot
 from monitor.users import Viewer
 
 PAGE_SIZE = 50
@@ -323,3 +326,20 @@ def bulk_dismiss(db: Database, viewer: Viewer, review_ids: list[int], note: str 
         except QueueError as exc:
             refused[review_id] = str(exc)
     return done, refused
+
+
+def escalate_and_notify(db: Database, division: Division, now: datetime, outbox: Path) -> list[int]:
+    """Escalate every overdue item, then e-mail the principal and the Communications Manager.
+
+    For `hallwatch queue escalate-overdue` (cron) and the scheduler. The escalation commits first:
+    a mail server that is down must not undo it (the items show as escalated in the queue anyway).
+    """
+    with db.transaction() as session:
+        rows = escalate_overdue(session, division, now)
+        accounts = {a.id: a for a in session.scalars(select(Account))}
+        pairs = [(r, accounts[r.account_id]) for r in rows]
+    try:
+        notify_escalated(division, pairs, now, outbox)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise NotifyError(f"{len(rows)} item(s) escalated, but the e-mails were not sent ({division.smtp.host}:{division.smtp.port}): {type(exc).__name__}: {exc}") from exc
+    return [r.id for r in rows]

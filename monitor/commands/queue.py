@@ -9,15 +9,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import click
-from sqlalchemy.orm import Session
-
 from monitor import queue
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.db import Database
-from monitor.models import OUTCOMES, REVIEW_STATES, Account, ReviewItem
-from monitor.notify import notify_escalated, outbox_for
-from monitor.routing import escalate_overdue
+from monitor.models import OUTCOMES, REVIEW_STATES, ReviewItem
+from monitor.notify import outbox_for
 from monitor.runs import open_database, sync_accounts
 from monitor.users import Viewer, require_user, viewer_for
 
@@ -197,21 +194,6 @@ def escalate_command(config_dir: Path, data_dir: Path | None, acting: str, versi
         db.dispose()
 
 
-def run_escalation(db: Database, division: Division, now: datetime, data_dir: Path | None = None) -> int:
-    """Escalate every overdue item and e-mail the people it now goes to; for cron and the scheduler."""
-    with db.transaction() as session:
-        rows = escalate_overdue(session, division, now)
-        pairs = [(r, _account(session, r.account_id)) for r in rows]
-    notify_escalated(division, pairs, now, outbox_for(db, division, data_dir))
-    return len(rows)
-
-
-def _account(session: Session, account_id: int) -> Account:
-    account = session.get(Account, account_id)
-    assert account is not None
-    return account
-
-
 @queue_group.command("escalate-overdue")
 @config_option
 @data_dir_option
@@ -219,7 +201,7 @@ def escalate_overdue_command(config_dir: Path, data_dir: Path | None) -> None:
     """Escalate every item past its due time (run it from cron, e.g. every 15 minutes)."""
     division, db = _open(config_dir, data_dir)
     try:
-        count = run_escalation(db, division, now_utc(), data_dir)
+        count = len(queue.escalate_and_notify(db, division, now_utc(), outbox_for(db, division, data_dir)))
         click.echo(f"escalated {count} overdue item(s)")
     finally:
         db.dispose()

@@ -89,3 +89,22 @@ def test_escalate_overdue_command(run, db: Database, tmp_path: Path) -> None:  #
     assert run("queue", "escalate-overdue").output.strip() == "escalated 0 overdue item(s)"
     with db.sessions() as session:
         assert session.scalars(select(ReviewItem)).one().state == "escalated"
+
+
+def test_escalate_overdue_reports_a_mail_server_that_is_down(run, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    import socket
+    from datetime import datetime, timedelta, timezone
+    config = tmp_path / "config"
+    import shutil
+    shutil.copytree(EXAMPLE, config)
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    yaml = (config / "division.yaml").read_text().replace("host: null", "host: 127.0.0.1").replace("port: 587", f"port: {port}")
+    (config / "division.yaml").write_text(yaml)
+    routed_item(db, example_division(), NORTHGATE, [("media_inquiry", "medium")], now=datetime.now(timezone.utc) - timedelta(days=1))
+    result = CliRunner().invoke(cli, ["queue", "escalate-overdue", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "1 item(s) escalated, but the e-mails were not sent (127.0.0.1:" in result.output
+    with db.sessions() as session:
+        assert session.scalars(select(ReviewItem)).one().state == "escalated"  # the escalation stands

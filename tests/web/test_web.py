@@ -155,3 +155,37 @@ def test_security_headers(client: TestClient, items: dict[str, int]) -> None:
     response = client.get("/login")
     assert response.headers["x-frame-options"] == "DENY"
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_failed_platform_action_leaves_the_item_open_with_the_error(client: TestClient, db: Database, division: Division, items: dict[str, int]) -> None:
+    # the example accounts read sample files: that connector cannot hide anything, as a real failure would
+    comment = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="comment")
+    sign_in(client, WILLOW_ADMIN)
+    token = csrf_of(client.get(f"/items/{comment.id}").text)
+    response = client.post(f"/items/{comment.id}/resolve", data={"csrf_token": token, "outcome": "confirmed_hidden", "note": "hide it"})
+    assert response.status_code == 502 and "cannot hide" in response.text
+    page = client.get(f"/items/{comment.id}").text
+    assert "cannot hide" in page and '<dd class="state">open' in page and "action hide failed" in page
+    with db.sessions() as session:
+        assert session.get(ReviewItem, comment.id).active
+
+
+def test_secret_key_comes_from_env_or_credentials_file(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import shutil
+    from monitor.commands.serve import secret_key
+    from monitor.config import load_division
+    from monitor.errors import HallwatchError
+    from tests.queue.helpers import EXAMPLE
+    config = tmp_path / "config"
+    shutil.copytree(EXAMPLE, config)
+    monkeypatch.delenv("HALLWATCH_SECRET_KEY", raising=False)
+    (config / "credentials.env").write_text("")
+    with pytest.raises(HallwatchError, match="HALLWATCH_SECRET_KEY is not set"):
+        secret_key(load_division(config))
+    (config / "credentials.env").write_text("HALLWATCH_SECRET_KEY=" + "f" * 40 + "\n")
+    assert secret_key(load_division(config)) == "f" * 40
+    monkeypatch.setenv("HALLWATCH_SECRET_KEY", "e" * 40)
+    assert secret_key(load_division(config)) == "e" * 40
+    monkeypatch.setenv("HALLWATCH_SECRET_KEY", "short")
+    with pytest.raises(HallwatchError, match="at least 32"):
+        secret_key(load_division(config))

@@ -1,0 +1,14 @@
+from __future__ import annotations
+
+from sqlalchemy import inspect
+
+from monitor.db import Database, downgrade, upgrade
+
+
+def test_migration_0002_goes_down_and_up(db: Database) -> None:
+    assert {"review_items", "users"} <= set(inspect(db.engine).get_table_names())
+    downgrade(db.engine, "0001")
+    assert not {"review_items", "users"} & set(inspect(db.engine).get_table_names())
+    upgrade(db.engine)
+    indexes = {i["name"] for i in inspect(db.engine).get_indexes("review_items")}
+    assert {"ix_review_active_due", "ix_review_state_due", "ix_review_account_due"} <= indexes
