@@ -287,13 +287,37 @@ def resolve(
     action = actions.ACTION_FOR_OUTCOME.get(outcome)
     done: str | None = None
     if action is not None and kind != "post":
+        # reserve the item before touching the platform: nobody else can claim or resolve it meanwhile
+        auto_claimed = None
+        with db.transaction() as session:
+            review = get_item(session, viewer, review_id)
+            if review.state != "claimed":
+                auto_claimed = review.state
+                _change(session, review, seen, viewer.email, "claim", now, {"state": "claimed", "claimed_by": viewer.email, "claimed_at": now}, {"reason": f"before {action}"})
+                seen += 1
         try:
             done = actions.perform(division, account_name, kind, platform_id, action, connector_for)
         except actions.ActionError as exc:
+            values: dict[str, Any] = {"last_error": str(exc)}
+            if auto_claimed is not None:
+                values.update(state=auto_claimed, claimed_by=None, claimed_at=None)
             with db.transaction() as session:
                 review = get_item(session, viewer, review_id)
-                _change(session, review, seen, viewer.email, f"action_{action}_failed", now, {"last_error": str(exc)}, {"action": action, "error": str(exc)})
+                _change(session, review, seen, viewer.email, f"action_{action}_failed", now, values, {"action": action, "error": str(exc)})
             raise ActionFailed(str(exc)) from exc
+    try:
+        return _finish_resolution(db, viewer, review_id, outcome, note, now, seen, action, done)
+    except ConflictError:
+        if done is None:
+            raise
+        # the platform changed but the item did not: the action must still be on record
+        with db.transaction() as session:
+            review = get_item(session, viewer, review_id)
+            audit(session, viewer.email, f"action_{action}", review, None, {"action": action, "action_result": done}, now)
+        raise ConflictError(f"the platform action was done ({done}), but review item {review_id} was changed meanwhile; reload it and resolve again") from None
+
+
+def _finish_resolution(db: Database, viewer: Viewer, review_id: int, outcome: str, note: str, now: datetime, seen: int, action: str | None, done: str | None) -> ReviewItem:
     with db.transaction() as session:
         review = get_item(session, viewer, review_id)
         values = {

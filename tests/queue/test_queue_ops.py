@@ -236,3 +236,21 @@ def test_concurrent_claims_exactly_one_wins(db: Database, division: Division, ro
             assert row.claimed_by == winners[0] and row.version == 2
             claims = session.scalar(text("SELECT count(*) FROM audit_log WHERE action = 'claim' AND entity_id = :i"), {"i": str(review.id)})
             assert claims == 1
+
+
+def test_an_action_done_before_a_conflict_is_still_on_record(db: Database, division: Division) -> None:
+    review = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="comment", platform_id="c-race")
+    admin = viewer(division, WILLOW_ADMIN, "account_admin")
+    comms = viewer(division, COMMS, "communications_manager")
+
+    class InterruptedConnector(RecordingConnector):
+        def hide(self, account: AccountRef, platform_id: str) -> None:
+            super().hide(account, platform_id)
+            release(db, comms, review.id, NOW)  # someone else changes the item meanwhile
+
+    RecordingConnector.calls = []
+    with pytest.raises(ConflictError, match="platform action was done"):
+        resolve(db, division, admin, review.id, "confirmed_hidden", "hid it", NOW, connector_for=lambda ref: InterruptedConnector())
+    assert RecordingConnector.calls == [("hide", WILLOW, "c-race")]
+    # the item was reserved (claimed) before the platform was touched
+    assert audit_actions(db, review.id) == ["route", "claim", "release", "action_hide"]
