@@ -9,14 +9,14 @@ from monitor.db import Database
 from monitor.models import AuditEntry, ReviewItem
 from monitor.web.app import create_app
 from tests.queue.helpers import (
-    COMMS, NORTHGATE, NORTHGATE_ADMIN, NOW, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, routed_item,
+    COMMS, ITS, NORTHGATE, NORTHGATE_ADMIN, NOW, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, routed_item,
 )
 from tests.web.conftest import SECRET, csrf_of, sign_in
 
 
 @pytest.fixture
 def items(db: Database, division: Division) -> dict[str, int]:
-    for email, role in ((WILLOW_ADMIN, "account_admin"), (WILLOW_PRINCIPAL, "principal"), (NORTHGATE_ADMIN, "account_admin"), (COMMS, "communications_manager")):
+    for email, role in ((WILLOW_ADMIN, "account_admin"), (WILLOW_PRINCIPAL, "principal"), (NORTHGATE_ADMIN, "account_admin"), (COMMS, "communications_manager"), (ITS, "its_admin")):
         make_user(db, division, email, role)
     willow = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post")
     northgate = routed_item(db, division, NORTHGATE, [("harassment", "high")], kind="post",
@@ -70,6 +70,7 @@ def test_post_without_or_with_wrong_csrf_token_is_refused(client: TestClient, db
     (WILLOW_PRINCIPAL, True, False),
     (NORTHGATE_ADMIN, False, True),
     (COMMS, True, True),
+    (ITS, True, True),
 ])
 def test_each_role_sees_only_its_accounts(client: TestClient, items: dict[str, int], email: str, sees_willow: bool, sees_northgate: bool) -> None:
     sign_in(client, email)
