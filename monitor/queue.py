@@ -171,6 +171,15 @@ def findings_of(session: Session, review: ReviewItem) -> list[Finding]:
     return list(session.scalars(select(Finding).where(Finding.item_id == review.item_id).order_by(Finding.start, Finding.id)))
 
 
+def findings_by_item(session: Session, reviews: list[ReviewItem]) -> dict[int, list[Finding]]:
+    """The findings of a page of items in one query (the queue page highlights every row's evidence)."""
+    grouped: dict[int, list[Finding]] = {r.item_id: [] for r in reviews}
+    if grouped:
+        for finding in session.scalars(select(Finding).where(Finding.item_id.in_(list(grouped))).order_by(Finding.start, Finding.id)):
+            grouped[finding.item_id].append(finding)
+    return grouped
+
+
 def history(session: Session, review: ReviewItem) -> list[AuditEntry]:
     return list(session.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "review_item", AuditEntry.entity_id == str(review.id)).order_by(AuditEntry.id)

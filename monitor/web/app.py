@@ -147,8 +147,9 @@ def create_app(database: Database, division: Division, *, secret_key: str, now: 
             except queue.InvalidInput as exc:
                 raise HTTPException(400, str(exc)) from None
             accounts = [a for a in session.scalars(select(Account).order_by(Account.name)) if viewer.may_see(a.name)]
+            findings = queue.findings_by_item(session, result.items)
             rows = [{
-                "r": r, "text": highlighted(r.item.text, queue.findings_of(session, r)), "link": safe_link(r.item.permalink),
+                "r": r, "text": highlighted(r.item.text, findings[r.item_id]), "link": safe_link(r.item.permalink),
                 "overdue": r.active and aware(r.due_at) < now(),
             } for r in result.items]
             next_url = None
