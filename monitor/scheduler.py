@@ -1,36 +1,67 @@
 """The periodic jobs of `hallwatch serve`, on APScheduler.
 
 Deployments that prefer cron or systemd timers run the same jobs as commands (`hallwatch run`,
-`hallwatch queue escalate-overdue`); this only saves them a timer when the web queue runs anyway.
+`hallwatch queue escalate-overdue`) and start `serve --no-scheduler`. The monitoring job takes
+the same lock as `hallwatch run`, so a timer and the scheduler never run a cycle at once.
 """
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Division
 from monitor.db import Database
-from monitor.runs import now_utc, run_cycle
+from monitor.locks import RunInProgress, run_lock
+from monitor.notify import outbox_for
+from monitor.queue import escalate_and_notify
+from monitor.runs import mark_interrupted_runs, now_utc, run_cycle
 
 log = logging.getLogger("hallwatch.scheduler")
 
 
-def monitoring_job(db: Database, division: Division, now: Callable[[], datetime] = now_utc) -> Callable[[], None]:
+def monitoring_job(db: Database, division: Division, data_dir: Path, now: Callable[[], datetime] = now_utc) -> Callable[[], None]:
     def job() -> None:
-        report = run_cycle(db, division, now=now, trigger="scheduler")
+        try:
+            with run_lock(data_dir):
+                mark_interrupted_runs(db)
+                report = run_cycle(db, division, now=now, trigger="scheduler")
+        except RunInProgress:
+            log.info("scheduled run skipped: another run holds the lock")
+            return
         log.info("scheduled run %d: %s over %d account(s)", report.run_id, report.status, len(report.accounts))
 
     return job
 
 
-def build_scheduler(db: Database, division: Division, *, run_every_minutes: int = 5, extra_jobs: dict[str, tuple[Callable[[], None], int]] | None = None) -> BackgroundScheduler:
-    """A scheduler (not started) with the monitoring cycle and any extra jobs: name -> (job, minutes)."""
+def escalation_job(db: Database, division: Division, data_dir: Path | None, now: Callable[[], datetime] = now_utc) -> Callable[[], None]:
+    def job() -> None:
+        escalated = escalate_and_notify(db, division, now(), outbox_for(db, division, data_dir))
+        if escalated:
+            log.info("escalated %d overdue review item(s)", len(escalated))
+
+    return job
+
+
+def build_scheduler(
+    db: Database,
+    division: Division,
+    data_dir: Path,
+    *,
+    run_every_minutes: int = 5,
+    escalate_every_minutes: int = 15,
+    now: Callable[[], datetime] = now_utc,
+) -> BackgroundScheduler:
+    """A scheduler, not started, with the monitoring cycle and the overdue escalation."""
     scheduler = BackgroundScheduler(timezone="UTC")
-    jobs = {"run": (monitoring_job(db, division), run_every_minutes), **(extra_jobs or {})}
+    jobs = {
+        "run": (monitoring_job(db, division, data_dir, now), run_every_minutes),
+        "escalate-overdue": (escalation_job(db, division, data_dir, now), escalate_every_minutes),
+    }
     for name, (job, minutes) in jobs.items():
         # a slow cycle must not pile up behind itself
         scheduler.add_job(job, IntervalTrigger(minutes=minutes), id=name, max_instances=1, coalesce=True)

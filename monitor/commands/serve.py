@@ -1,4 +1,4 @@
-"""hallwatch serve: the web queue on uvicorn (the scheduler's jobs are added by monitor.scheduler)."""
+"""hallwatch serve: the web queue on uvicorn, with the periodic jobs of monitor.scheduler."""
 from __future__ import annotations
 
 import os
@@ -10,6 +10,7 @@ from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.errors import HallwatchError
 from monitor.runs import open_database
+from monitor.scheduler import build_scheduler
 
 SECRET_NAME = "HALLWATCH_SECRET_KEY"
 
@@ -29,8 +30,10 @@ def secret_key(division: Division) -> str:
 @data_dir_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep loopback behind a reverse proxy).")
 @click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535))
-def serve_command(config_dir: Path, data_dir: Path | None, host: str, port: int) -> None:
-    """Run the web review queue."""
+@click.option("--no-scheduler", is_flag=True, help="Serve the queue only; cron or systemd timers run `hallwatch run` and `hallwatch queue escalate-overdue`.")
+@click.option("--run-every", default=5, show_default=True, type=click.IntRange(1, 24 * 60), help="Minutes between monitoring cycles (each account still waits its poll_minutes).")
+def serve_command(config_dir: Path, data_dir: Path | None, host: str, port: int, no_scheduler: bool, run_every: int) -> None:
+    """Run the web review queue, and the monitoring and escalation jobs unless --no-scheduler."""
     import uvicorn
 
     from monitor.web.app import create_app
@@ -39,9 +42,15 @@ def serve_command(config_dir: Path, data_dir: Path | None, host: str, port: int)
     key = secret_key(division)
     db = open_database(division, data_dir)
     app = create_app(db, division, secret_key=key)
+    scheduler = None if no_scheduler else build_scheduler(db, division, division.data_dir(data_dir), run_every_minutes=run_every)
     click.echo(f"hallwatch queue on http://{host}:{port}/ (links in e-mails use {division.base_url})")
+    if scheduler is not None:
+        scheduler.start()
+        click.echo(f"scheduler: a monitoring cycle every {run_every} min, overdue escalation every 15 min")
     try:
         # proxy headers only from loopback: the reverse proxy in front says whether it was https
         uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="info", access_log=False)
     finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=True)
         db.dispose()
