@@ -105,8 +105,11 @@ def _parse_rule(raw: Any, where: str) -> Rule:
         if key not in known:
             raise RoutingConfigError(f"division.yaml: {where}.{key}: is not a known setting ({', '.join(sorted(known))})")
     roles = raw.get("roles", [])
-    if not isinstance(roles, list) or any(r not in ROLES for r in roles):
+    if not isinstance(roles, list):
         raise RoutingConfigError(f"division.yaml: {where}.roles: must be a list of {', '.join(ROLES)}")
+    for role in roles:
+        if role not in ROLES:
+            raise RoutingConfigError(f"division.yaml: {where}.roles: {role!r} is not one of {', '.join(ROLES)}")
     if raw.get("severity") not in (None, *SEVERITY_RANK):
         raise RoutingConfigError(f"division.yaml: {where}.severity: {raw['severity']!r} is not low, medium or high")
     due = raw.get("due_hours")

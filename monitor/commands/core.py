@@ -10,6 +10,7 @@ from monitor.commands.options import config_option, data_dir_option
 from monitor.config import load_division
 from monitor.models import Account, Run, RunAccount, StoredItem
 from monitor.locks import run_lock
+from monitor.routing import rules_for
 from monitor.runs import mark_interrupted_runs, open_database, run_cycle, sync_accounts
 
 
@@ -18,6 +19,7 @@ from monitor.runs import mark_interrupted_runs, open_database, run_cycle, sync_a
 def check_config_command(config_dir: Path) -> None:
     """Validate division.yaml, students.csv and staff.csv in CONFIG_DIR; list every problem."""
     division = load_division(config_dir)
+    rules, _ = rules_for(division)  # routing rules are checked here, not first met mid-run
     by_platform: dict[str, int] = {}
     for account in division.accounts:
         by_platform[account.platform] = by_platform.get(account.platform, 0) + 1
@@ -27,6 +29,7 @@ def check_config_command(config_dir: Path) -> None:
     click.echo(f"  accounts   {len(division.accounts)} (" + ", ".join(f"{n} {p}" for p, n in sorted(by_platform.items())) + ")")
     click.echo(f"  students   {len(division.directory.students)}")
     click.echo(f"  staff      {len(division.staff)} ({sum(s.active for s in division.staff)} active)")
+    click.echo(f"  routing    {len(rules)} rule(s)")
     missing = [f"{a.name}.{key}" for a in division.accounts if not a.sample_file for key, ref in a.credentials.items() if division.secret(ref) is None]
     if missing:
         click.echo(f"  note: {len(missing)} credential(s) not set in the environment or credentials file: {', '.join(missing)}")
@@ -54,6 +57,7 @@ def init_command(config_dir: Path, data_dir: Path | None) -> None:
 def run_command(config_dir: Path, data_dir: Path | None, account: str | None, everything: bool) -> None:
     """One monitoring cycle over the due accounts: fetch, store, classify, file findings."""
     division = load_division(config_dir)
+    rules_for(division)
     if account is not None:
         division.account(account)  # an unknown name is an error before anything runs
     with run_lock(division.data_dir(data_dir)):

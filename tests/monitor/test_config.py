@@ -138,3 +138,11 @@ def test_credentials_resolve_from_the_environment_and_the_credentials_file(confi
     assert division.account_credentials(division.account("willow-creek-elementary-fb")) == {"access_token": "token-from-env"}
     assert division.account_credentials(division.account("prairie-hills-sd-x")) == {"bearer_token": "bearer-from-file"}
     assert division.account_credentials(division.account("northgate-high-fb")) == {}
+
+
+def test_a_bad_routing_rule_is_named_by_check_config(config_dir: Path) -> None:
+    with (config_dir / "division.yaml").open("a") as handle:
+        handle.write("\nrouting:\n  rules:\n    - {category: student_pii, roles: [janitor], due_hours: 8}\n")
+    code, out = check(config_dir)
+    assert code == 1
+    assert "routing.rules[0]" in out and "janitor" in out
