@@ -1,0 +1,39 @@
+"""Vocabularies shared by the detectors: the kind of words that make a mention identifying or sensitive."""
+
+TITLES = ["mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mme", "mme.", "dr", "dr.", "coach", "principal", "trustee",
+          "superintendent", "sir", "madame", "mx", "mx.", "professor", "prof", "prof.", "elder", "pastor", "father", "sister"]
+
+# health, medication, diagnoses, IEP and learning support, behaviour plans (span label HEALTH)
+HEALTH_TERMS = [
+    "allergy", "allergies", "allergic", "anaphylactic", "anaphylaxis", "epipen", "epi-pen", "inhaler", "asthma", "asthmatic",
+    "adhd", "add", "autism", "autistic", "asd", "diabetes", "diabetic", "insulin", "seizure", "seizures", "epilepsy",
+    "epileptic", "concussion", "surgery", "medication", "medications", "meds", "ritalin", "diagnosis", "diagnosed",
+    "anxiety", "depression", "depressed", "ocd", "dyslexia", "dyslexic", "iep", "ieps", "therapy", "therapist",
+    "counsellor", "counselor", "counselling", "counseling", "hospital", "hospitalized", "hospitalised", "cancer",
+    "chemo", "chemotherapy", "broken arm", "broken leg", "broke his arm", "broke her arm", "injury", "injured",
+    "learning support", "learning disability", "intervention", "intervention group", "resource room", "speech therapy",
+    "behaviour plan", "behavior plan", "behaviour support", "behavior support", "eating disorder", "self-harm",
+    "suicidal", "mental health", "sick", "illness", "flu", "covid", "lice", "head lice", "reading level", "pregnant",
+    "wheelchair", "hearing aid", "cochlear", "stitches", "fracture", "fractured", "sprained", "asthma attack",
+]
+# discipline, marks, religion, gender identity, custody or pickup, locker combinations (OTHER_PII)
+OTHER_TERMS = [
+    "suspended", "suspension", "expelled", "expulsion", "detention", "discipline", "disciplined", "in trouble",
+    "fire alarm", "vandalism", "vandalized", "caught vaping", "vaping", "fight", "fighting", "punished", "punishment",
+    "failing", "failed", "flunking", "report card", "marks", "mark", "grades", "gpa", "honour roll", "honor roll",
+    "custody", "custody order", "restraining order", "pickup", "pick up", "pick-up", "picked up", "not allowed to pick",
+    "muslim", "christian", "jewish", "hindu", "sikh", "catholic", "religion", "religious", "transgender", "trans",
+    "nonbinary", "non-binary", "pronouns", "gay", "lesbian", "bisexual", "locker combination", "locker combo",
+    "foster", "foster care", "social worker", "absent", "truant", "attendance",
+]
+CLASS_SUBJECTS = ["science", "sci", "math", "maths", "chem", "chemistry", "bio", "biology", "physics", "ela", "english",
+                  "french", "social", "socials", "history", "phys ed", "pe", "art", "music", "band", "drama", "cs",
+                  "computing", "cte", "foods", "shop"]
+SCHOOL_GENERIC = {"school", "elementary", "junior", "senior", "high", "composite", "middle", "secondary", "public",
+                  "catholic", "academy", "collegiate", "community", "division", "office", "the", "of", "jr", "sr"}
+# first names that are also ordinary words: only a capitalised mention counts
+WORD_NAMES = {"grace", "hope", "faith", "joy", "will", "mark", "bill", "may", "june", "april", "rose", "summer",
+              "autumn", "sky", "skye", "hunter", "chase", "art", "ray", "sunny", "honey", "dawn", "hazel", "ivy",
+              "jade", "river", "brooke", "drew", "cole", "reid", "park", "ash", "jack", "max", "mercy", "page",
+              "paige", "sage", "storm", "west", "wren", "august", "gray", "grey", "ruby", "pearl", "amber", "lily",
+              "violet", "olive", "crystal", "destiny", "harmony", "melody", "trinity", "nova", "royal", "king", "rich"}

@@ -1,0 +1,247 @@
+"""student_pii: roster-aware student names with identifying context, IDs, contact details, health and
+discipline details.
+
+A full name on the roster is PII on its own. A first or preferred name (or first name + initial)
+is PII only when the text gives identifying context: grade, class or homeroom, a teacher, a named
+school, age or birthday, or sensitive details. Staff, public figures and other people are told
+apart by the next word: "Connor McDavid" is not the student Connor.
+"""
+import re
+
+from spacy.language import Language
+from spacy.matcher import Matcher, PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from classifiers.base import add
+from classifiers.lexicons import CLASS_SUBJECTS, HEALTH_TERMS, OTHER_TERMS, SCHOOL_GENERIC, TITLES, WORD_NAMES
+from classifiers.roster import Roster, fold
+
+_GRADE_NUM = r"^(k|jk|sk|\d{1,2}|\d{1,2}s|\d{1,2}[a-f]|\d{1,2}'s)$"
+_AGE_NUM = r"^([4-9]|1[0-9])$"
+MONTHS = ["jan", "jan.", "january", "feb", "feb.", "february", "mar", "mar.", "march", "apr", "apr.", "april", "may",
+          "jun", "june", "jul", "july", "aug", "aug.", "august", "sep", "sept", "sept.", "september", "oct", "oct.",
+          "october", "nov", "nov.", "november", "dec", "dec.", "december"]
+
+
+def _context_patterns() -> dict[str, list[list[dict]]]:
+    num = {"LOWER": {"REGEX": _GRADE_NUM}}
+    return {
+        "GRADE": [
+            [{"LOWER": {"IN": ["grade", "gr", "gr.", "grd", "gd"]}}, {"TEXT": ".", "OP": "?"}, {"TEXT": "-", "OP": "?"}, num],
+            [{"LOWER": {"REGEX": r"^(gr|grade)\d{1,2}s?$"}}],
+            [{"LOWER": {"REGEX": r"^\d{1,2}(st|nd|rd|th)$"}}, {"LOWER": {"IN": ["grade", "grader", "graders"]}}],
+            [{"LOWER": {"IN": ["kindergarten", "kindergartener", "kindergartner", "kinder", "preschool", "pre-k"]}}],
+            [{"LOWER": {"IN": ["grade", "grades"]}}, {"LOWER": {"REGEX": r"^(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)s?$"}}],
+        ],
+        "CLASS": [
+            [{"LOWER": {"IN": ["room", "rm", "rm.", "div", "division", "period", "homeroom", "hr", "block", "cohort"]}}, {"TEXT": {"REGEX": r"^\d{1,3}[A-Za-z]?$"}}],
+            [{"LOWER": {"IN": ["homeroom", "classmates", "classmate", "lab", "partner", "partners"]}}],
+            [{"LOWER": {"IN": CLASS_SUBJECTS}}, {"TEXT": {"REGEX": r"^(\d{1,2}|[1-4]0(-[1-4])?|\d{1,2}[A-Fa-f])$"}}],
+            [{"TEXT": {"REGEX": r"^\d{1,2}[A-F]$"}}],
+        ],
+        "TEACHER": [
+            [{"LOWER": {"IN": TITLES[:11]}}, {"IS_TITLE": True}],
+            [{"LOWER": {"IN": ["teacher", "teachers", "homeroom", "principal", "coach", "ea", "aide"]}}],
+        ],
+        "AGE": [
+            [{"LOWER": {"IN": ["turns", "turned", "turning", "aged", "age"]}}, {"LIKE_NUM": True}],
+            [{"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
+            [{"LOWER": {"REGEX": r"^\d{1,2}-(year|yr)-old$"}}],
+            [{"LIKE_NUM": True}, {"TEXT": "-"}, {"LOWER": {"IN": ["year", "yr"]}}, {"TEXT": "-"}, {"LOWER": "old"}],
+            [{"LOWER": {"IN": ["birthday", "bday", "b-day", "birthdate", "born", "dob"]}}],
+            [{"LOWER": {"REGEX": _AGE_NUM}}, {"LOWER": {"IN": ["looks", "today", "now"]}}],
+            [{"LOWER": {"IN": ["she", "he", "they"]}}, {"LOWER": {"IN": ["'s", "is", "turns", "'re", "are"]}}, {"LOWER": {"REGEX": _AGE_NUM}}],
+        ],
+    }
+
+
+@Language.factory("hallwatch_student_pii")
+class StudentPII:
+    def __init__(self, nlp: Language, name: str) -> None:
+        self.nlp = nlp
+        self.context = Matcher(nlp.vocab)
+        for label, patterns in _context_patterns().items():
+            self.context.add(label, patterns)
+        self.sensitive = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.sensitive.add("HEALTH", [nlp.make_doc(t) for t in HEALTH_TERMS])
+        self.sensitive.add("OTHER_PII", [nlp.make_doc(t) for t in OTHER_TERMS])
+        self.ids = Matcher(nlp.vocab)
+        self.ids.add("STUDENT_ID", [
+            [{"LOWER": {"IN": ["student", "stu"]}}, {"LOWER": {"IN": ["#", "number", "no", "no.", "id", "num", "nbr"]}}, {"TEXT": {"IN": ["#", ":", "is"]}, "OP": "*"}, {"TEXT": {"REGEX": r"^#?\d{5,9}$"}}],
+            [{"TEXT": {"REGEX": r"^#\d{5,9}$"}}],
+            [{"TEXT": "#"}, {"TEXT": {"REGEX": r"^\d{5,9}$"}}],
+        ])
+        self.bare_ids = Matcher(nlp.vocab)
+        self.bare_ids.add("NUM", [[{"TEXT": {"REGEX": r"^\d{6,9}$"}}]])
+        self.dates = Matcher(nlp.vocab)
+        self.dates.add("DOB", [
+            [{"LOWER": {"IN": MONTHS}}, {"TEXT": {"REGEX": r"^\d{1,2}(st|nd|rd|th)?$"}}, {"TEXT": ",", "OP": "?"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}, "OP": "?"}],
+            [{"TEXT": {"REGEX": r"^\d{1,2}(st|nd|rd|th)?$"}}, {"LOWER": {"IN": MONTHS}}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}, "OP": "?"}],
+            [{"TEXT": {"REGEX": r"^(19|20)\d\d[-/]\d{1,2}[-/]\d{1,2}$|^\d{1,2}/\d{1,2}/(19|20)?\d\d$"}}],
+        ])
+        self.roster: Roster | None = None
+        self.names: PhraseMatcher | None = None
+        self.schools: PhraseMatcher | None = None
+        self.handles: dict[str, str] = {}
+
+    def set_roster(self, roster: Roster) -> None:
+        """Build the name matchers for this division (once per Analyzer, not per doc)."""
+        self.roster = roster
+        self.names = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self.names.add("FULL", [self.nlp.make_doc(n) for n in roster.full])
+        self.names.add("FIRST", [self.nlp.make_doc(n) for n in roster.first])
+        self.schools = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        patterns = []
+        for school in roster.schools:
+            words = school.split()
+            core = [w for w in words if fold(w) not in SCHOOL_GENERIC]
+            for phrase in {school, " ".join(core)}:
+                if phrase and fold(phrase) not in SCHOOL_GENERIC and len(phrase) > 3:
+                    patterns.append(self.nlp.make_doc(phrase))
+        if patterns:
+            self.schools.add("SCHOOL", patterns)
+        # full names written as one handle: brooklyn_harder, brooklynharder07, @brooklyn.harder
+        self.handles = {re.sub(r"[^a-z]", "", key): key for key in roster.full}
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.roster is None or self.names is None:
+            return doc
+        roster = self.roster
+        item = doc._.item
+        school = roster.school_of(item.account) if item is not None else None
+        contexts = {doc.vocab.strings[m]: (s, e) for m, s, e in self.context(doc)}
+        if self.schools is not None and any(not doc[s].text.startswith("#") for _, s, _ in self.schools(doc)):
+            contexts.setdefault("SCHOOL", (0, 0))
+        sensitive = [(doc.vocab.strings[m], s, e) for m, s, e in self.sensitive(doc)]
+        has_context = bool(contexts) or bool(sensitive)
+
+        names: list[tuple[int, int, float, str]] = []  # token start, end, score, student key
+        identified: set[str] = set()
+        matches = sorted(self.names(doc), key=lambda m: (m[1], -(m[2] - m[1])))
+        taken: set[int] = set()
+        for match_id, start, end in matches:
+            if any(i in taken for i in range(start, end)):
+                continue
+            kind = doc.vocab.strings[match_id]
+            span = doc[start:end]
+            key = fold(span.text)
+            if kind == "FULL":
+                if key in roster.staff_full:
+                    continue
+                names.append((start, end, 0.95, key.split()[0]))
+                identified.add(key.split()[0])
+                taken.update(range(start, end))
+        for match_id, start, end in matches:
+            if doc.vocab.strings[match_id] != "FIRST" or start in taken:
+                continue
+            token = doc[start]
+            first = fold(token.text)
+            if first in WORD_NAMES and not token.is_title and not token.is_upper and first not in identified:
+                # lowercase "ruby" counts only with grade context right beside it
+                if not _near(contexts.get("GRADE"), start, 4):
+                    continue
+            if start > 0 and fold(doc[start - 1].text) in TITLES:
+                continue
+            nxt = doc[start + 1] if start + 1 < len(doc) else None
+            end = start + 1
+            if nxt is not None and nxt.is_title and not nxt.is_sent_start and nxt.is_alpha and len(nxt.text) > 1 and not _initial(nxt.text):
+                # another person's full name (staff, athlete, author, character): not this student
+                continue
+            if nxt is not None and _initial(nxt.text) and not nxt.is_sent_start:
+                end = start + 1 + (1 if not nxt.text.endswith(".") and start + 2 < len(doc) and doc[start + 2].text == "." else 0) + 1
+            if first in roster.staff_first and first not in roster.first:
+                continue
+            candidates = roster.students_named(first, school) or roster.students_named(first, None)
+            if not candidates:
+                continue
+            if first in identified or has_context:
+                score = 0.9 if first in identified else (0.85 if roster.students_named(first, school) else 0.7)
+                names.append((start, end, score, first))
+                taken.update(range(start, end))
+        names.extend(self._unknown_students(doc, contexts, taken, roster))
+
+        self._ids(doc, contexts)
+        if not names:
+            doc._.students = []
+            return doc
+        doc._.students = [key for *_, key in names]
+        high = bool(sensitive)
+        for start, end, score, _ in names:
+            span = doc[start:end]
+            add(doc, "student_pii", score, span.start_char, span.end_char, "STUDENT_NAME", "high" if high else "medium")
+        for label, start, end in sensitive:
+            span = doc[start:end]
+            add(doc, "student_pii", 0.8, span.start_char, span.end_char, label, "high")
+        if "AGE" in contexts:
+            for _, start, end in self.dates(doc):
+                span = doc[start:end]
+                add(doc, "student_pii", 0.8, span.start_char, span.end_char, "DOB", "high")
+        self._contacts(doc)
+        return doc
+
+    def _unknown_students(self, doc: Doc, contexts: dict[str, tuple[int, int]], taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
+        """A person the roster does not know, written right beside a grade: a student, at lower confidence."""
+        grade = contexts.get("GRADE")
+        if grade is None:
+            return []
+        found = []
+        for ent in doc.ents:
+            if ent.label_ != "PERSON" or any(i in taken for i in range(ent.start, ent.end)) or len(ent) < 2:
+                continue
+            if fold(ent.text) in roster.staff_full or (ent.start > 0 and fold(doc[ent.start - 1].text) in TITLES):
+                continue
+            if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
+                found.append((ent.start, ent.end, 0.6, fold(ent.text)))
+        return found
+
+    def _ids(self, doc: Doc, contexts: dict[str, tuple[int, int]]) -> None:
+        """Student numbers: after "student #", on the roster, or bare 7-digit numbers listed in a school notice."""
+        assert self.roster is not None
+        contacts = doc._.contacts or []
+        seen: set[int] = set()
+        for _, start, end in self.ids(doc):
+            last = doc[end - 1]
+            seen.add(last.i)
+            add(doc, "student_pii", 0.9, last.idx + (1 if last.text.startswith("#") else 0), last.idx + len(last.text), "STUDENT_ID", "high")
+        bare = [doc[s] for _, s, _ in self.bare_ids(doc) if s not in seen]
+        bare = [t for t in bare if not any(cs <= t.idx < ce for _, cs, ce in contacts)
+                and not (t.i > 0 and doc[t.i - 1].lower_ in {"$", "code", "passcode", "pin", "id", "password", "is", "zoom"})]
+        schoolish = {"room", "exam", "seating", "seat", "student", "students", "locker", "homeroom"} & {t.lower_ for t in doc}
+        for token in bare:
+            if token.text in self.roster.student_ids or (len(token.text) == 7 and schoolish):
+                add(doc, "student_pii", 0.8 if token.text not in self.roster.student_ids else 0.95, token.idx, token.idx + len(token.text), "STUDENT_ID", "high")
+
+    def _contacts(self, doc: Doc) -> None:
+        """IDs and contact details in a text that names a student are the student's (office ones excepted)."""
+        roster = self.roster
+        assert roster is not None
+        item = doc._.item
+        for contact_label, start, end in list(doc._.contacts or []):
+            value = doc.text[start:end]
+            if _is_office(value, roster, item):
+                continue
+            add(doc, "student_pii", 0.8, start, end, contact_label, "high")
+            doc._.contacts = [c for c in doc._.contacts if c != (contact_label, start, end)]
+
+
+
+
+def _is_office(value: str, roster: Roster, item) -> bool:
+    folded = value.lower()
+    if any(folded in c.lower() or c.lower() in folded for c in roster.directory.office_contacts if c):
+        return True
+    if "@" in folded:
+        return roster.is_staff_email(folded) or folded.rsplit("@", 1)[-1] in roster.staff_domains
+    # the account itself posting a phone or address is the school's own
+    return bool(item is not None and item.author.is_account)
+
+
+def _initial(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z]\.?", text))
+
+
+def _near(span: tuple[int, int] | None, index: int, window: int) -> bool:
+    if span is None:
+        return False
+    start, end = span
+    return start - window <= index < end + window
