@@ -1,6 +1,7 @@
 """Which connector serves an account."""
 from __future__ import annotations
 
+import importlib
 from typing import Callable
 
 from connectors.base import AccountRef, Connector, ConnectorError
@@ -8,6 +9,20 @@ from connectors.sample import SampleFileConnector
 
 # platform name -> factory; each platform module registers itself here
 PLATFORMS: dict[str, Callable[[], Connector]] = {}
+
+
+def _lazy(module: str, cls: str) -> Callable[[], Connector]:
+    # imported on first use so a run that has no X account never imports tweepy
+    return lambda: getattr(importlib.import_module(module), cls)()
+
+
+PLATFORMS.update({
+    "facebook": _lazy("connectors.facebook", "FacebookConnector"),
+    "x": _lazy("connectors.x", "XConnector"),
+    "instagram": _lazy("connectors.instagram", "InstagramConnector"),
+    "youtube": _lazy("connectors.youtube", "YouTubeConnector"),
+    "blog": _lazy("connectors.blog", "BlogConnector"),
+})
 
 
 def get_connector(account: AccountRef) -> Connector:

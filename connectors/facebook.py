@@ -1,0 +1,228 @@
+"""Facebook Pages through the Graph API (facebook-sdk).
+
+One call to `/{page}/feed` returns a page of posts *with* their first comments and the replies to
+those comments (nested `comments{...,comments{...}}` fields with `summary`), so a poll costs one
+call per page of posts. Only a post whose comments overflow the nested page costs more: its comment
+cursor is followed with `/{post}/comments`. Photo tags are not reachable through nested fields on
+the feed, so the photos of one feed page are asked for their tags in a single `?ids=` call.
+
+Incremental by time: the cursor is the newest `created_time` seen (unix seconds). The feed is read
+with `since` = cursor minus `lookback_days` (option, default 7) so new comments on recent posts are
+found, and only posts, comments and replies created after the cursor are returned.
+
+Account: `handle` is the page id; `credentials["access_token"]` a page access token.
+
+Moderator actions (need a page token with `pages_manage_engagement`):
+- `hide(account, comment_id)`: POST `/{comment_id}?is_hidden=true`
+- `delete(account, comment_id)`: DELETE `/{comment_id}`
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlparse
+
+import facebook
+import requests
+
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
+from connectors.items import Author, Item, Media, parse_time
+from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
+
+GRAPH_VERSION = "v19.0"
+NESTED_LIMIT = 25
+REPLY_FIELDS = "id,message,from,created_time,permalink_url"
+COMMENT_FIELDS = f"id,message,from,created_time,permalink_url,comments.limit({NESTED_LIMIT}){{{REPLY_FIELDS}}}"
+ATTACHMENT_FIELDS = "attachments{media_type,type,url,description,media,target,subattachments}"
+POST_FIELDS = (
+    f"id,message,from,created_time,permalink_url,{ATTACHMENT_FIELDS},"
+    f"comments.limit({NESTED_LIMIT}).summary(true){{{COMMENT_FIELDS}}}"
+)
+DAY = 86400
+
+
+class FacebookConnector:
+    platform = "facebook"
+
+    def __init__(self, throttle: Throttle | None = None, session: requests.Session | None = None) -> None:
+        self.throttle = throttle or Throttle()
+        self.session = session or requests.Session()
+        self.last_headers: dict[str, str] = {}
+        self.session.hooks["response"].append(self._remember_headers)
+        self.calls = 0
+
+    def _remember_headers(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
+        self.last_headers = dict(response.headers)
+
+    def _graph(self, account: AccountRef) -> facebook.GraphAPI:
+        token = account.credentials.get("access_token")
+        if not token:
+            raise CredentialsError(f"account {account.name}: no Facebook access token configured")
+        graph = facebook.GraphAPI(access_token=token, session=self.session)
+        graph.version = GRAPH_VERSION  # facebook-sdk 3.1 only knows versions up to 3.1
+        return graph
+
+    def _request(self, account: AccountRef, fn: Callable[[], Any]) -> Any:
+        def once() -> Any:
+            self.calls += 1
+            try:
+                return fn()
+            finally:
+                self.throttle.observe("facebook", self.last_headers)
+
+        try:
+            return self.throttle.call("facebook", once, _graph_rate_limited)
+        except facebook.GraphAPIError as exc:
+            raise graph_error(account, exc) from None
+
+    def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
+        self.calls = 0
+        self.throttle.events = []
+        graph = self._graph(account)
+        after = int(cursor) if cursor else 0
+        lookback = int(account.options.get("lookback_days", 7)) * DAY
+        args: dict[str, Any] = {"fields": POST_FIELDS, "limit": int(account.options.get("page_size", 25))}
+        if after:
+            args["since"] = max(0, after - lookback)
+        items: list[Item] = []
+        newest = after
+        while True:
+            page = self._request(account, lambda a=dict(args): graph.get_connections(account.handle, "feed", **a))
+            posts = page.get("data", [])
+            tags = self._photo_tags(account, graph, posts)
+            for post in posts:
+                for item in self._post_items(account, graph, post, tags):
+                    ts = _timestamp(item)
+                    if ts > after:
+                        items.append(item)
+                        newest = max(newest, ts)
+            nxt = (page.get("paging") or {}).get("next")
+            if not posts or not nxt:
+                break
+            args = _next_args(nxt, args)
+        return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+
+    def _photo_tags(self, account: AccountRef, graph: facebook.GraphAPI, posts: list[dict]) -> dict[str, list[str]]:
+        ids = [pid for post in posts for pid in photo_ids(post)]
+        if not ids:
+            return {}
+        found = self._request(account, lambda: graph.get_objects(ids, fields="tags{name}"))
+        return {pid: [t.get("name", "") for t in (obj.get("tags") or {}).get("data", [])] for pid, obj in found.items()}
+
+    def _post_items(self, account: AccountRef, graph: facebook.GraphAPI, post: dict, tags: dict[str, list[str]]) -> list[Item]:
+        items = [post_item(account, post, tags)]
+        comments = post.get("comments") or {}
+        data = list(comments.get("data", []))
+        after = ((comments.get("paging") or {}).get("cursors") or {}).get("after")
+        # only posts with more comments than the nested page cost another call
+        while (comments.get("paging") or {}).get("next") and after:
+            comments = self._request(
+                account,
+                lambda a=after: graph.get_connections(post["id"], "comments", fields=COMMENT_FIELDS, limit=100, after=a),
+            )
+            data.extend(comments.get("data", []))
+            after = ((comments.get("paging") or {}).get("cursors") or {}).get("after")
+        for comment in data:
+            items.extend(comment_items(account, comment, post["id"]))
+        return items
+
+    def hide(self, account: AccountRef, platform_id: str) -> None:
+        graph = self._graph(account)
+        result = self._request(account, lambda: graph.request(f"{GRAPH_VERSION}/{platform_id}", post_args={"is_hidden": "true"}))
+        if not (isinstance(result, dict) and result.get("success")):
+            raise ConnectorError(f"account {account.name}: Facebook did not hide comment {platform_id}")
+
+    def delete(self, account: AccountRef, platform_id: str) -> None:
+        graph = self._graph(account)
+        result = self._request(account, lambda: graph.request(f"{GRAPH_VERSION}/{platform_id}", method="DELETE"))
+        if not (isinstance(result, dict) and result.get("success")):
+            raise ConnectorError(f"account {account.name}: Facebook did not delete comment {platform_id}")
+
+
+def _graph_rate_limited(exc: BaseException) -> float | None:
+    if isinstance(exc, facebook.GraphAPIError) and exc.code in GRAPH_RATE_LIMIT_CODES:
+        return 0.0
+    return None
+
+
+def graph_error(account: AccountRef, exc: facebook.GraphAPIError) -> ConnectorError:
+    """Map a Graph error to the connector hierarchy; never echo the token."""
+    if exc.code == 190 or exc.type == "OAuthException" and exc.code in (102, 463, 467):
+        return CredentialsError(f"account {account.name}: Facebook access token expired or invalid (code {exc.code}); renew it")
+    return ResponseError(f"account {account.name}: Graph API error code {exc.code} ({exc.type})")
+
+
+def _next_args(next_url: str, args: dict[str, Any]) -> dict[str, Any]:
+    """The query of a `paging.next` URL as arguments, minus the token facebook-sdk adds itself."""
+    query = {k: v[0] for k, v in parse_qs(urlparse(next_url).query, keep_blank_values=True).items()}
+    query.pop("access_token", None)
+    query.setdefault("fields", args.get("fields"))
+    return query
+
+
+def _timestamp(item: Item) -> int:
+    return int(item.created_at.timestamp()) if item.created_at else 0
+
+
+def _author(account: AccountRef, data: dict | None) -> Author:
+    data = data or {}
+    pid = data.get("id")
+    return Author(name=str(data.get("name", "")), platform_id=pid, is_account=pid is not None and pid == account.handle)
+
+
+def photo_ids(post: dict) -> list[str]:
+    ids = []
+    for att in (post.get("attachments") or {}).get("data", []):
+        for part in [att, *(att.get("subattachments") or {}).get("data", [])]:
+            target = part.get("target") or {}
+            if part.get("type") == "photo" and target.get("id"):
+                ids.append(str(target["id"]))
+    return ids
+
+
+def attachment_media(post: dict, tags: dict[str, list[str]]) -> list[Media]:
+    media: list[Media] = []
+    for att in (post.get("attachments") or {}).get("data", []):
+        parts = (att.get("subattachments") or {}).get("data") or [att]
+        for part in parts:
+            kind = part.get("media_type") or part.get("type") or ""
+            if kind not in ("photo", "video", "video_inline", "video_autoplay"):
+                continue
+            image = (part.get("media") or {}).get("image") or {}
+            target = str((part.get("target") or {}).get("id", ""))
+            media.append(Media(
+                type="photo" if kind == "photo" else "video",
+                url=image.get("src") or part.get("url"),
+                alt_text=part.get("description"),
+                tagged=tuple(tags.get(target, ())),
+            ))
+    return media
+
+
+def post_item(account: AccountRef, post: dict, tags: dict[str, list[str]] | None = None) -> Item:
+    """A feed post in the Graph shape (`id`, `message`, `from`, `created_time`, ...) as an Item."""
+    if "id" not in post:
+        raise ResponseError(f"account {account.name}: Graph post without an id")
+    return Item(
+        platform="facebook", platform_id=str(post["id"]), account=account.name, kind="post",
+        text=post.get("message") or post.get("story") or "",
+        author=_author(account, post.get("from")) if post.get("from") else Author(name=account.name, platform_id=account.handle, is_account=True),
+        created_at=parse_time(post.get("created_time")), permalink=post.get("permalink_url"),
+        media=attachment_media(post, tags or {}), raw=post,
+    )
+
+
+def comment_items(account: AccountRef, comment: dict, post_id: str) -> list[Item]:
+    """A comment and its nested replies (`comments{...}`) as Items."""
+    def one(data: dict, kind: str, parent: str) -> Item:
+        raw = {k: v for k, v in data.items() if k != "comments"}
+        return Item(
+            platform="facebook", platform_id=str(data["id"]), account=account.name, kind=kind,  # type: ignore[arg-type]
+            text=data.get("message") or "", author=_author(account, data.get("from")),
+            created_at=parse_time(data.get("created_time")), parent_id=parent,
+            permalink=data.get("permalink_url"), raw=raw,
+        )
+
+    items = [one(comment, "comment", post_id)]
+    for reply in (comment.get("comments") or {}).get("data", []):
+        items.append(one(reply, "reply", str(comment["id"])))
+    return items

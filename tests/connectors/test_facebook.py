@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from connectors.base import AccountRef, CredentialsError, RateLimitError
+from connectors.facebook import FacebookConnector, comment_items, post_item
+from connectors.ratelimit import Throttle
+from tests.connectors.conftest import RECORDINGS
+
+ACCOUNT = AccountRef(name="maple-fb", platform="facebook", handle="1111111111", credentials={"access_token": "EAAfaketoken123"})
+
+
+def connector(waits: list[float]) -> FacebookConnector:
+    return FacebookConnector(throttle=Throttle(sleep=waits.append, rand=lambda: 0.5, now=lambda: 1709650000.0))
+
+
+def test_first_poll_reads_posts_comments_replies_and_photo_tags(cassette):
+    waits: list[float] = []
+    with cassette("facebook/feed_first_poll.yaml"):
+        result = connector(waits).fetch(ACCOUNT, None)
+    kinds = [i.kind for i in result.items]
+    assert kinds.count("post") == 3
+    assert kinds.count("reply") == 1
+    # 2 nested comments + 25 from the followed comment cursor on post 501 + 1 on post 499
+    assert kinds.count("comment") == 28
+    reply = next(i for i in result.items if i.kind == "reply")
+    assert reply.parent_id == "501_1"
+    photo_post = next(i for i in result.items if i.platform_id == "1111111111_501")
+    assert photo_post.author.is_account
+    assert photo_post.media[0].type == "photo" and photo_post.media[0].tagged == ("Tagged Student",)
+    assert result.calls == 4  # feed page 1, tags, comment overflow of one post, feed page 2
+    assert result.cursor == str(1709051040 + 7 * 86400)
+    assert waits == []
+
+
+def test_rerun_with_cursor_adds_nothing_and_costs_one_call(cassette):
+    with cassette("facebook/feed_empty_poll.yaml"):
+        result = connector([]).fetch(ACCOUNT, str(1709051040 + 7 * 86400))
+    assert result.items == []
+    assert result.calls == 1
+    assert result.cursor == str(1709051040 + 7 * 86400)
+
+
+def test_rate_limit_codes_4_and_613_back_off_then_succeed(cassette):
+    waits: list[float] = []
+    with cassette("facebook/feed_rate_limited.yaml"):
+        result = connector(waits).fetch(ACCOUNT, str(1709051040 + 7 * 86400))
+    assert result.items == []
+    assert len([e for e in result.events if "rate limited" in e]) == 2
+    backoffs = [w for w, e in zip(waits, result.events) if "rate limited" in e]
+    assert backoffs == [2.5, 5.0]  # 2s then 4s, times 1.25 jitter from the injected random 0.5
+    assert any("app usage at 100%" in e for e in result.events)  # slowed down on the usage header
+    assert not any("EAAf" in e for e in result.events)
+
+
+def test_rate_limit_gives_up_after_bounded_tries(cassette):
+    waits: list[float] = []
+    with cassette("facebook/feed_always_limited.yaml"):
+        with pytest.raises(RateLimitError):
+            connector(waits).fetch(ACCOUNT, str(1709051040 + 7 * 86400))
+
+
+def test_expired_token_raises_credentials_error_naming_account(cassette):
+    with cassette("facebook/token_expired.yaml"):
+        with pytest.raises(CredentialsError) as info:
+            connector([]).fetch(ACCOUNT, None)
+    assert "maple-fb" in str(info.value) and "EAAfaketoken123" not in str(info.value)
+
+
+def test_missing_token_is_a_credentials_error():
+    with pytest.raises(CredentialsError):
+        connector([]).fetch(AccountRef(name="nope", platform="facebook", handle="1"), None)
+
+
+def test_hide_and_delete_comment(cassette):
+    with cassette("facebook/hide_comment.yaml") as cas:
+        connector([]).hide(ACCOUNT, "1111111111_501_1")
+    assert b"is_hidden=true" in cas.requests[0].body.encode() if isinstance(cas.requests[0].body, str) else b"is_hidden=true" in cas.requests[0].body
+    with cassette("facebook/delete_comment.yaml") as cas:
+        connector([]).delete(ACCOUNT, "1111111111_501_2")
+    assert cas.requests[0].method == "DELETE"
+
+
+def test_real_graph_shapes_parse():
+    base = RECORDINGS / "graph_cassettes"
+    feed = json.loads((base / "python-facebook_testdata/facebook/apidata/posts/feed_fields_p1.json").read_text())
+    posts = [post_item(ACCOUNT, p) for p in feed["data"]]
+    assert posts and all(p.created_at is not None and p.kind == "post" for p in posts)
+    comments = json.loads((base / "fb_graph2_mock_json/post/comments_with_summary.json").read_text())
+    items = [i for c in comments["data"] for i in comment_items(ACCOUNT, c, "p")]
+    assert len(items) == comments["summary"]["total_count"]
+    assert items[0].author.name and items[0].created_at.year == 2014
