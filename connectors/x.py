@@ -1,0 +1,178 @@
+"""X (Twitter) through the API v2 with tweepy.Client.
+
+Three endpoints per poll, each incremental by `since_id` (the cursor keeps one newest id each):
+- posts:    GET /2/users/{id}/tweets            (client.get_users_tweets)
+- mentions: GET /2/users/{id}/mentions          (client.get_users_mentions)
+- replies:  GET /2/tweets/search/recent         (client.search_recent_tweets, `conversation_id:` of
+            the account's recent posts, OR-ed into as few queries as the 512-character limit allows)
+Authors and media come from `expansions` + `includes`, so no extra call per author or photo.
+A poll that finds nothing costs one call per endpoint (no search when there are no posts to watch).
+
+Account: `handle` is the numeric user id; `credentials["bearer_token"]` (app or OAuth 2.0 user
+token). Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs
+a user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import requests
+import tweepy
+
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
+from connectors.items import Author, Item, Media, parse_time
+from connectors.ratelimit import Throttle, x_reset_wait
+
+TWEET_FIELDS = ["id", "text", "author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "attachments"]
+EXPANSIONS = ["author_id", "attachments.media_keys", "referenced_tweets.id"]
+MEDIA_FIELDS = ["media_key", "type", "url", "preview_image_url", "alt_text"]
+USER_FIELDS = ["id", "name", "username"]
+QUERY_LIMIT = 512
+MAX_PAGES = 5
+WATCH_POSTS = 20  # conversations of the newest N own posts are searched for replies
+
+
+class XConnector:
+    platform = "x"
+
+    def __init__(self, throttle: Throttle | None = None) -> None:
+        self.throttle = throttle or Throttle()
+        self.calls = 0
+
+    def _client(self, account: AccountRef) -> tweepy.Client:
+        creds = account.credentials
+        if not (creds.get("bearer_token") or creds.get("access_token")):
+            raise CredentialsError(f"account {account.name}: no X bearer token configured")
+        return tweepy.Client(
+            bearer_token=creds.get("bearer_token"), consumer_key=creds.get("consumer_key"),
+            consumer_secret=creds.get("consumer_secret"), access_token=creds.get("access_token"),
+            access_token_secret=creds.get("access_token_secret"), return_type=dict,
+        )
+
+    def _request(self, account: AccountRef, client: tweepy.Client, fn: Callable[[], Any]) -> Any:
+        last: dict[str, requests.Response] = {}
+
+        def hook(response: requests.Response, *args: Any, **kwargs: Any) -> None:
+            last["response"] = response
+
+        def once() -> Any:
+            self.calls += 1
+            try:
+                return fn()
+            finally:
+                # a 429 is handled by the backoff below, which already waits for the reset
+                if "response" in last and last["response"].status_code != 429:
+                    self.throttle.observe("x", last["response"].headers)
+
+        def limited(exc: BaseException) -> float | None:
+            if isinstance(exc, tweepy.TooManyRequests):
+                return x_reset_wait(exc.response.headers, self.throttle.now())
+            return None
+
+        client.session.hooks["response"] = [hook]
+        try:
+            return self.throttle.call("x", once, limited)
+        except tweepy.Unauthorized:
+            raise CredentialsError(f"account {account.name}: X token rejected (401); renew it") from None
+        except tweepy.HTTPException as exc:
+            raise ResponseError(f"account {account.name}: X API error {exc.response.status_code}") from None
+
+    def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
+        self.calls = 0
+        self.throttle.events = []
+        client = self._client(account)
+        state: dict[str, str] = json.loads(cursor) if cursor else {}
+        common: dict[str, Any] = {
+            "tweet_fields": TWEET_FIELDS, "expansions": EXPANSIONS, "media_fields": MEDIA_FIELDS,
+            "user_fields": USER_FIELDS, "max_results": 100,
+        }
+        items: dict[str, Item] = {}
+        new_state = dict(state)
+        for key, call in (("posts", client.get_users_tweets), ("mentions", client.get_users_mentions)):
+            pages = self._pages(account, client, lambda p, c=call: c(account.handle, **p), common, state.get(key), "pagination_token")
+            self._collect(account, pages, items, new_state, key)
+        own_posts = [i.platform_id for i in items.values() if i.kind == "post" and i.author.is_account]
+        watched = sorted(set(own_posts) | set(json.loads(state.get("watch", "[]"))), key=int, reverse=True)[:WATCH_POSTS]
+        if watched:
+            new_state["watch"] = json.dumps(watched)
+            for query in conversation_queries(watched):
+                pages = self._pages(account, client, lambda p, q=query: client.search_recent_tweets(q, **p), common, state.get("replies"), "next_token")
+                self._collect(account, pages, items, new_state, "replies")
+        return FetchResult(items=list(items.values()), cursor=json.dumps(new_state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
+
+    def _pages(self, account: AccountRef, client: tweepy.Client, call: Callable[[dict], dict], common: dict, since_id: str | None, token_param: str) -> list[dict]:
+        params = dict(common)
+        if since_id:
+            params["since_id"] = since_id
+        pages = []
+        while len(pages) < MAX_PAGES:  # bounded: a first poll of a busy account stops here
+            page = self._request(account, client, lambda p=dict(params): call(p))
+            pages.append(page)
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+            params[token_param] = token
+        return pages
+
+    def _collect(self, account: AccountRef, pages: list[dict], items: dict[str, Item], state: dict[str, str], key: str) -> None:
+        for page in pages:
+            for item in page_items(account, page):
+                items.setdefault(item.platform_id, item)
+            newest = (page.get("meta") or {}).get("newest_id")
+            if newest and int(newest) > int(state.get(key, "0")):
+                state[key] = newest
+
+    def hide(self, account: AccountRef, platform_id: str) -> None:
+        client = self._client(account)
+        user_auth = bool(account.credentials.get("consumer_key"))
+        result = self._request(account, client, lambda: client.hide_reply(platform_id, user_auth=user_auth))
+        if not (result.get("data") or {}).get("hidden"):
+            raise ConnectorError(f"account {account.name}: X did not hide reply {platform_id}")
+
+
+def conversation_queries(post_ids: list[str]) -> list[str]:
+    """`conversation_id:A OR conversation_id:B ...` queries, each within X's query length."""
+    queries: list[str] = []
+    current = ""
+    for pid in post_ids:
+        term = f"conversation_id:{pid}"
+        candidate = f"{current} OR {term}" if current else term
+        if len(candidate) > QUERY_LIMIT and current:
+            queries.append(current)
+            candidate = term
+        current = candidate
+    if current:
+        queries.append(current)
+    return queries
+
+
+def page_items(account: AccountRef, page: dict) -> list[Item]:
+    """Items of one v2 response (`data`, `includes.users`, `includes.media`)."""
+    includes = page.get("includes") or {}
+    users = {u["id"]: u for u in includes.get("users", []) if "id" in u}
+    media = {m["media_key"]: m for m in includes.get("media", []) if "media_key" in m}
+    return [tweet_item(account, tweet, users, media) for tweet in page.get("data") or []]
+
+
+def tweet_item(account: AccountRef, tweet: dict, users: dict[str, dict], media: dict[str, dict]) -> Item:
+    if "id" not in tweet or "text" not in tweet:
+        raise ResponseError(f"account {account.name}: X post without id or text")
+    author_id = tweet.get("author_id")
+    user = users.get(author_id or "", {})
+    replied = [r["id"] for r in tweet.get("referenced_tweets", []) if r.get("type") == "replied_to"]
+    is_account = author_id == account.handle
+    if replied:
+        kind = "reply"
+    else:
+        kind = "post" if is_account or author_id is None else "comment"  # a mention by someone else
+    keys = (tweet.get("attachments") or {}).get("media_keys", [])
+    username = user.get("username")
+    return Item(
+        platform="x", platform_id=str(tweet["id"]), account=account.name, kind=kind,  # type: ignore[arg-type]
+        text=tweet["text"], author=Author(name=user.get("name") or username or "", platform_id=author_id, is_account=is_account),
+        created_at=parse_time(tweet.get("created_at")), parent_id=replied[0] if replied else None,
+        permalink=f"https://x.com/{username or 'i'}/status/{tweet['id']}",
+        media=[Media(type="photo" if media[k].get("type") == "photo" else "video", url=media[k].get("url") or media[k].get("preview_image_url"), alt_text=media[k].get("alt_text")) for k in keys if k in media],
+        raw=tweet,
+    )
