@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from connectors.meta_webhook import webhook_routes
+
+SECRET = "invented-app-secret"
+NOW = 1709650000.0
+
+
+def payload(time: float = NOW, verb: str = "add") -> bytes:
+    return json.dumps({"object": "page", "entry": [{"id": "1111111111", "time": time, "changes": [
+        {"field": "feed", "value": {"from": {"id": "9000000001", "name": "Parent Person1"}, "post_id": "1111111111_501",
+                                     "comment_id": "501_77", "parent_id": "1111111111_501", "created_time": int(time),
+                                     "item": "comment", "verb": verb, "message": "When is the fair?"}},
+        {"field": "feed", "value": {"from": {"id": "9000000002", "name": "Parent Person2"}, "post_id": "1111111111_501",
+                                     "comment_id": "501_78", "parent_id": "501_77", "created_time": int(time),
+                                     "item": "comment", "verb": verb, "message": "Friday"}},
+        {"field": "feed", "value": {"item": "reaction", "verb": "add", "post_id": "1111111111_501"}},
+    ]}]}).encode()
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+def setup():
+    received: list = []
+    app = Starlette(routes=webhook_routes(SECRET, "verify-me", received.extend, page_accounts={"1111111111": "maple-fb"}, now=lambda: NOW))
+    return TestClient(app), received
+
+
+def test_handshake_echoes_challenge_only_with_right_token(setup):
+    client, _ = setup
+    ok = client.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": "verify-me", "hub.challenge": "1158201444"})
+    assert ok.status_code == 200 and ok.text == "1158201444"
+    bad = client.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1158201444"})
+    assert bad.status_code == 403 and "1158201444" not in bad.text
+
+
+def test_signed_payload_delivers_comment_and_reply(setup):
+    client, received = setup
+    body = payload()
+    response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body), "Content-Type": "application/json"})
+    assert response.status_code == 200
+    assert [(i.kind, i.account, i.parent_id) for i in received] == [("comment", "maple-fb", "1111111111_501"), ("reply", "maple-fb", "501_77")]
+
+
+@pytest.mark.parametrize("headers", [{}, {"X-Hub-Signature-256": "sha256=" + "0" * 64}, {"X-Hub-Signature-256": "sha1=abc"}])
+def test_unsigned_or_forged_payload_is_refused(setup, headers):
+    client, received = setup
+    response = client.post("/webhooks/meta", content=payload(), headers=headers)
+    assert response.status_code == 403 and received == []
+
+
+def test_payload_signed_with_another_secret_is_refused(setup):
+    client, received = setup
+    body = payload()
+    assert client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body, "other")}).status_code == 403
+    assert received == []
+
+
+def test_stale_payload_is_refused(setup):
+    client, received = setup
+    body = payload(time=NOW - 3600)
+    assert client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)}).status_code == 403
+    assert received == []
+
+
+def test_removal_is_not_delivered(setup):
+    client, received = setup
+    body = payload(verb="remove")
+    response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)})
+    assert response.status_code == 200 and response.json() == {"received": 0, "removed": 2} and received == []
