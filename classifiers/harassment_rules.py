@@ -1,0 +1,204 @@
+"""spaCy Matcher rules for harassment: threats, targeted abuse, exclusion, pile-ons, defamation,
+and the contexts the labelling rules exclude (lessons, reports, sports, compliments, criticism).
+
+Word lists describe kinds of language, not particular texts; every list is small and generic.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
+
+YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
+OBJ = YOU + ["him", "her", "them", "he", "she", "they", "ya"]
+SUBJ3 = ["he", "she", "they", "this", "that", "his", "her", "their"]
+PEOPLE = ["kid", "kids", "student", "students", "teacher", "teachers", "coach", "coaches", "principal", "trustee", "trustees",
+          "superintendent", "parent", "parents", "mom", "dad", "mother", "father", "family", "girl", "girls", "boy", "boys",
+          "guy", "guys", "man", "woman", "women", "men", "people", "staff", "admin", "admins", "child", "children", "son",
+          "daughter", "brother", "sister", "friend", "friends", "immigrants", "refugees", "bitch", "dude", "lady", "ladies",
+          "educators", "board", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "sir", "class", "grade", "freshman", "freshmen"]
+PERSON_INSULTS = """idiot moron loser scumbag creep predator freak psycho bitch coward liar parasite groomer weirdo retard slut
+whore skank cunt dick asshole jerk clown dirtbag pervert perv hag fatass crook thief degenerate dumbass jackass bastard twat
+prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot snake pig rat cow witch fraud bully lowlife
+scum vermin animal loner nerd dork freakshow psychopath sociopath maniac lunatic fool nobody wanker tool b*tch f*ggot faggot
+fag dyke tranny retard spaz simp incel karen""".split()
+PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS] + ["animals", "sluts", "pigs", "monsters", "monster"]
+ADJ_INSULTS = """ugly fat stupid dumb pathetic worthless useless incompetent lazy disgusting gross annoying fake two-faced creepy
+retarded spineless brainless clueless ignorant hideous smelly trashy braindead psycho weird evil corrupt lying overpaid
+washed-up crazy unbearable repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
+THING_INSULTS = ["trash", "garbage", "joke", "disgrace", "failure", "embarrassment", "waste", "mess", "clown", "bunch"]
+PROFANE = ["fucking", "f*cking", "f***ing", "freaking", "effing", "damn", "bloody", "absolute", "total", "complete", "little",
+           "big", "fat", "ugly", "stupid", "dumb", "lazy", "useless", "such", "a", "an", "the", "so", "really", "actually",
+           "literally", "just", "fr", "lowkey", "a**", "mentally", "ill", "sick", "filthy", "lying", "fake", "two-faced", "worthless"]
+BE = ["is", "are", "was", "were", "be", "'s", "'re", "r", "s", "re", "am", "'m", "being", "been", "looks", "look", "acts", "sounds"]
+GROUPS = ["immigrants", "immigrant", "refugees", "muslims", "muslim", "jews", "jewish", "blacks", "gays", "gay", "trans",
+          "transgender", "mexicans", "indians", "natives", "asians", "chinese", "arabs", "africans", "women", "girls",
+          "foreigners", "lesbians", "homosexuals", "queers", "indigenous", "newcomers", "sikhs", "hindus"]
+ANY = {"OP": "?"}
+
+
+def _l(words: list[str]) -> dict:
+    return {"LOWER": {"IN": words}}
+
+
+def _threats() -> list[list[dict]]:
+    obj = _l(OBJ + ["ya", "yo", "you", "them"])
+    harm = ["jump", "hurt", "kill", "beat", "stab", "shoot", "smash", "punch", "fight", "end", "murder", "strangle", "choke",
+            "slap", "break", "wreck", "bash", "cut", "burn", "rape", "drown", "hunt", "find", "catch", "shank", "pound"]
+    return [
+        [_l(["watch", "watchin"]), _l(["ur", "your", "yo", "his", "her", "their"]), _l(["back", "mouth", "step"])],
+        [_l(["better", "should", "gonna", "wanna"]), _l(["watch"]), _l(["yourself", "urself", "himself", "herself", "it", "ur", "your"])],
+        [_l(["i", "we"]), ANY, _l(["know", "knows", "found"]), _l(["where"]), {"OP": "{0,3}"}, _l(["live", "lives", "sleep", "work", "works", "park", "parks", "is", "are"])],
+        [_l(["gonna", "going", "gon", "will", "'ll", "ll", "finna", "bout", "about", "wanna", "want"]), _l(["to"]), _l(harm), obj],
+        [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "i'll", "ima", "imma"]), _l(harm), obj],
+        [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(OBJ)],
+        [_l(YOU), _l(["'ll", "will", "ll", "gonna", "are", "'re", "re"]), ANY, _l(["regret", "pay", "sorry", "dead", "next"])],
+        [_l(["ur", "you're", "youre", "u", "you"]), ANY, _l(["dead", "finished", "done"]), {"IS_PUNCT": True, "OP": "*"}, {"LOWER": {"NOT_IN": ["tired", "right", "wrong", "with", "for"]}, "OP": "?"}],
+        [_l(["someone", "somebody", "people", "somebody's", "someone's", "teachers", "kids", "he", "she", "you"]), {"OP": "{0,3}"}, _l(["get", "gets", "getting", "be"]), _l(["hurt", "killed", "shot", "stabbed"])],
+        [_l(["bring", "brings", "bringing", "brought", "got", "have", "carry"]), _l(["a", "my", "his", "the", "dad's"]), _l(["gun", "knife", "weapon", "glock", "piece", "pistol", "rifle", "bat"])],
+        [_l(["shoot", "bomb", "blow", "shooting", "burn", "burns", "burned"]), _l(["up", "down", "the"]), {"OP": "{0,2}"}, _l(["school", "place", "board", "office", "building", "class", "house", "with"])],
+        [_l(["hope", "hopes", "wish", "pray"]), {"OP": "{0,6}"}, _l(["dies", "die", "dead", "burns", "burn", "killed", "hit", "shot", "cancer", "crash", "crashes", "raped"])],
+        [_l(["after", "outside", "behind"]), _l(["school", "class", "the", "gym"]), {"OP": "{0,5}"}, _l(["jump", "fight", "beat", "get", "see", "catch", "meet"])],
+        [_l(["meet", "catch"]), _l(OBJ + ["me"]), _l(["outside", "after", "behind", "lacking", "alone"])],
+        [_l(["see"]), _l(OBJ), _l(["outside", "behind", "lacking", "alone"])],
+        [_l(["should", "deserve", "deserves", "needs", "need", "ought"]), ANY, _l(["be", "get"]), _l(["shot", "hanged", "hung", "lynched", "killed", "beaten", "stabbed", "run", "strung", "burned", "punched"])],
+        [_l(["pull", "pulling"]), _l(["up"]), _l(["on"]), _l(OBJ)],
+        [_l(["sleep", "sleeping"]), _l(["with"]), _l(["one"]), _l(["eye"])],
+        [_l(["dead", "6", "six"]), _l(["meat", "feet"])],
+        [_l(["or", "otherwise"]), _l(["else"]), {"IS_PUNCT": True, "OP": "*"}],
+    ]
+
+
+def _abuse() -> list[list[dict]]:
+    insult = _l(PERSON_INSULTS)
+    adj = _l(ADJ_INSULTS)
+    filler = {"LOWER": {"IN": PROFANE + BE + ["all", "just", "one", "of", "bunch", "nothing", "but", "being", "like", "gonna", "always", "still", "even", "more", "of", "biggest", "most", "ugliest"]}, "OP": "{0,4}"}
+    person = [_l(YOU), _l(SUBJ3 + PEOPLE), {"ENT_TYPE": "PERSON"}, {"POS": "PROPN"}]
+    pats: list[list[dict]] = []
+    for subj in person:
+        pats.append([subj, _l(BE), filler, insult])
+        pats.append([subj, _l(BE), filler, adj])
+        pats.append([subj, _l(BE), filler, _l(THING_INSULTS)])
+    loose = {"POS": {"IN": ["ADJ", "DET", "ADV", "PUNCT", "PART", "NUM"]}, "OP": "{0,5}"}
+    pats += [
+        [_l(BE), loose, insult],                                       # "X is such a fake two-faced snake"
+        [_l(BE), loose, _l(["has", "washed"]), {"ORTH": "-"}, _l(["been", "up"])],
+        [_l(["the", "that", "this", "your", "ur", "his", "her", "their", "these", "those", "a", "every"]), ANY, _l(PERSON_INSULTS + ADJ_INSULTS), _l(PEOPLE)],
+        [_l(YOU), filler, insult],                                     # "you idiot", "ur such a loser"
+        [_l(YOU), _l(["so", "too", "really", "hella", "mad", "such"]), adj],
+        [_l(["your", "ur", "his", "her", "their"]), _l(["kid", "kids", "son", "daughter", "mom", "mother", "dad", "father", "family", "face", "brother", "sister"]), filler, _l(PERSON_INSULTS + ADJ_INSULTS)],
+        [_l(["what", "such", "absolute", "total", "complete", "utter", "fucking", "f*cking"]), _l(["a", "an"]), {"OP": "{0,2}"}, insult],
+        [insult, _l(["like", "as"]), _l(OBJ)],
+        [_l(["bunch", "pack", "herd", "load"]), _l(["of"]), {"OP": "{0,2}"}, insult],
+        [_l(["all", "these", "those", "them"]), {"OP": "{0,2}"}, insult],
+        [_l(["@user"]), {"OP": "{0,2}"}, insult],
+        # exclusion and pile-ons
+        [_l(["nobody", "noone", "nobodys", "nobody's"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "asked", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(OBJ + ["ur", "your"])],
+        [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(OBJ + ["ur", "your"])],
+        [_l(["everyone", "everybody", "all", "whole"]), {"OP": "{0,4}"}, _l(["hates", "hate", "laughs", "laughing", "laughed", "thinks", "avoids", "ignores", "ignore", "avoid"]), _l(OBJ + ["at", "ur", "your", "his", "her"])],
+        [_l(["don't", "dont", "do", "never"]), _l(["not"], ) | {"OP": "?"}, _l(["let", "invite", "sit", "talk", "play", "add", "pick", "hang"]), {"OP": "{0,2}"}, _l(["him", "her", "them", "the", "that"])],
+        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang"]), _l(["with", "to"]), _l(["him", "her", "them", "that", "the"])],
+        [_l(["switch", "change", "leave", "quit", "transfer"]), _l(["schools", "school", "our", "this", "the"])],
+        [_l(["go", "send", "sent", "move"]), _l(["them", "him", "her", "back", "home", "yourself"]), _l(["back", "home", "to", "where"]), ANY],
+        [_l(["don't", "dont", "doesn't", "doesnt", "never"]), _l(["belong"])],
+        [_l(["kill", "unalive", "end", "hang", "off"]), _l(["yourself", "urself", "himself", "herself", "themselves", "yoself"])],
+        [_l(["kys", "kms", "stfu", "gtfo"])],
+        [_l(["go"]), _l(["die", "cry", "away"])],
+        [_l(["delete", "deactivate"]), _l(["ur", "your", "his", "her", "the"]), ANY, _l(["account", "acc", "page", "insta", "tiktok", "profile"])],
+        [_l(["go", "everyone", "everybody", "let's", "lets", "let", "y'all", "yall", "guys", "we"]), {"OP": "{0,2}"}, _l(["spam", "report", "roast", "expose", "flood", "ratio", "dogpile", "cancel", "troll"])],
+        [_l(["make", "made", "making"]), _l(["him", "her", "them", "you", "u"]), _l(["cry", "cries", "leave", "quit", "suffer"])],
+        [_l(["spam", "roast", "expose"]), _l(["his", "her", "their", "him", "the", "that"])],
+        [_l(["laugh", "laughing", "laughed", "lol", "lmao", "lmaoo"]), _l(["at"]), _l(["him", "her", "them", "you", "u", "the", "that"])],
+        # discriminatory generalisations about groups
+        [_l(GROUPS), {"OP": "{0,2}"}, _l(BE + ["keep", "always"]), {"OP": "{0,2}"}, _l(["animals", "criminals", "terrorists", "dirty", "ruining", "dragging", "destroying", "invading", "taking", "rapists", "parasites", "disgusting", "sick", "mentally", "inferior", "stupid", "lazy", "violent", "subhuman", "filthy", "vermin", "diseased", "grooming", "groomers", "freaks", "bringing", "stealing"])],
+        [_l(["where"]), _l(["they", "you", "he", "she"]), _l(["came", "come"]), _l(["from"])],
+        [_l(["trans", "gay", "homosexual", "lgbt", "tranny", "woke", "queer"]), _l(["agenda", "propaganda", "groomers", "freaks", "perverts"])],
+        [_l(["mentally", "mental"]), _l(["ill", "illness", "disorder"]), ANY, _l(["freaks", "people", "teachers", "freak"])],
+        # defamatory allegations: crimes and misconduct presented as fact
+        [_l(["fired", "forced", "arrested", "charged", "caught", "kicked", "investigated", "busted", "removed"]), {"OP": "{0,2}"}, _l(["for"]), _l(["grabbing", "touching", "stealing", "abusing", "assaulting", "hitting", "molesting", "drinking", "texting", "sleeping", "groping", "harassing", "embezzling", "dating"])],
+        [_l(["grabbing", "grabbed", "touching", "touched", "groping", "groped", "abusing", "abused", "molesting", "molested", "assaulting", "hitting", "hit", "texting", "sleeping", "dating", "grooming", "groomed", "fondling"]), _l(["a", "the", "his", "her", "little", "those", "with", "some", "young"]), ANY, _l(["kid", "kids", "child", "children", "student", "students", "girl", "girls", "boy", "boys", "minor", "minors", "teen"])],
+        [_l(["knows", "know", "remember"]), _l(["what"]), _l(["he", "she", "they"]), _l(["did", "does", "done", "do"])],
+        [_l(["pockets", "pocketed", "steals", "stole", "stealing", "embezzled", "embezzles", "embezzling", "pocketing", "skimming", "skims", "skimmed", "takes", "taking"]), {"OP": "{0,3}"}, _l(["money", "funds", "tax", "taxes", "cash", "dollars", "donations", "fundraiser", "bribes", "kickbacks"])],
+        [_l(["be", "end", "belongs", "belong", "go"]), _l(["in", "to", "up"]), _l(["jail", "prison"])],
+        [_l(["keep", "protect"]), _l(["your", "ur", "the", "our"]), _l(["kids", "children", "daughters", "sons", "kid"]), _l(["away", "safe"]), _l(["from"])],
+        [_l(["drunk", "high", "hammered", "stoned", "wasted"]), _l(["at", "in", "during", "on"]), _l(["school", "work", "class", "the", "practice"])],
+        [_l(["is", "was", "'s", "are"]), ANY, _l(["a", "an"]), _l(["pedophile", "pedo", "predator", "groomer", "abuser", "molester", "rapist", "criminal", "thief", "crook", "embezzler", "drunk", "addict", "junkie"])],
+        # sexual comments about students or staff
+        [_l(["she", "he", "teacher", "ms", "mrs", "miss", "mr", "girl", "her", "his", "student", "ms.", "mrs.", "mr."]), {"OP": "{0,3}"}, _l(["hot", "sexy", "thicc", "thick", "bangable", "fuckable", "doable", "fine", "curvy"]), _l(["af", "asf", "lol", "ngl", "tho", "😍", "🥵", "🤤", "!", "as", "ass", "asl"])],
+        [_l(["i'd", "id", "would", "wanna", "want", "gonna", "i'll", "ill"]), ANY, _l(["smash", "bang", "tap", "hit", "fuck", "rail", "pipe", "eat"]), _l(["her", "him", "that", "it", "them", "ms", "mrs", "miss"])],
+        [_l(["nudes", "nude", "naked", "boobs", "tits", "titties", "rack", "booty", "dick", "pics"]), {"OP": "{0,2}"}, _l(["her", "his", "she", "he", "of", "send", "leaked", "sent", "leak", "post"])],
+        [_l(["send", "sent", "leak", "leaked", "post", "posted"]), _l(["her", "his", "ur", "your", "me", "the"]), _l(["nudes", "pics", "nude"])],
+        [_l(["looks", "look", "dresses", "dress", "acts"]), _l(["like"]), _l(["a"]), _l(["man", "dude", "guy", "boy", "girl", "woman", "pig", "whale", "cow", "dog", "hooker", "prostitute", "tranny", "slut", "hobo", "crackhead", "clown"])],
+    ]
+    return pats
+
+
+# contexts the labelling rules exclude (plain regexes: they judge the whole text, not a token run)
+TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prevention)|lesson|kindness|pink ?shirt|hurtful (?:words|names|things)|words (?:like|such as)|names (?:like|such as)|examples? of|we (?:discussed|talked|learned)|students (?:wrote|learned|discussed)|what not to say|upstander|bystander|digital citizenship|words (?:can|do) hurt|stand up (?:to|for))\b", re.I)
+REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|is bullying|was bullied|cyberbullying (?:incident|case))", re.I)
+SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
+COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
+THING_SUBJECTS = re.compile(r"\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|process)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds)\b", re.I)
+WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Hits:
+    threat: bool
+    weapon: bool
+    abuse: bool
+    targeted: bool
+    teaching: bool
+    report: bool
+    sports: bool
+    sports_target: bool
+    compliment: bool
+    criticism: bool
+
+
+_MATCHERS: dict[int, tuple[Matcher, Matcher]] = {}
+
+
+def matchers(vocab: Vocab) -> tuple[Matcher, Matcher]:
+    """Threat and abuse matchers, built once per vocabulary."""
+    key = id(vocab)
+    if key not in _MATCHERS:
+        threats, abuse = Matcher(vocab), Matcher(vocab)
+        threats.add("THREAT", _threats())
+        abuse.add("ABUSE", _abuse())
+        _MATCHERS[key] = (threats, abuse)
+    return _MATCHERS[key]
+
+
+def _targeted(doc: Doc) -> bool:
+    """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun."""
+    people = set(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user"] + PEOPLE + GROUPS)
+    return any(t.lower_ in people or t.ent_type_ == "PERSON" or t.text.startswith("@") and len(t.text) > 1 for t in doc)
+
+
+def find(doc: Doc) -> Hits:
+    threats, abuse = matchers(doc.vocab)
+    text = doc.text
+    threat_spans = [doc[s:e] for _, s, e in threats(doc)]
+    sports = bool(SPORTS.search(text))
+    # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
+    sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
+    abuse_hits = [doc[s:e] for _, s, e in abuse(doc)]
+    compliment = bool(COMPLIMENT.search(text))
+    if compliment and abuse_hits and all(any(t.lower_ in ("monster", "monsters", "animal", "animals", "beast", "savage") for t in sp) for sp in abuse_hits):
+        abuse_hits = []  # "she's an animal on the ice" is praise
+    return Hits(
+        threat=bool(threat_spans),
+        weapon=bool(threat_spans) and bool(WEAPONS.search(text)),
+        abuse=bool(abuse_hits),
+        targeted=_targeted(doc),
+        teaching=bool(TEACHING.search(text)),
+        report=bool(REPORT.search(text)),
+        sports=sports,
+        sports_target=sports_target,
+        compliment=compliment,
+        criticism=bool(THING_SUBJECTS.search(text)),
+    )
