@@ -23,12 +23,13 @@ FB_JSON = {"Content-Type": ["application/json; charset=UTF-8"], "facebook-api-ve
 
 
 def interaction(method: str, uri: str, status: int, body: Any, headers: dict[str, list[str]] | None = None, req_body: str | None = None) -> dict:
+    """One request/response pair; `body` is JSON-encoded unless it is already text (feeds)."""
     return {
         "request": {"body": req_body, "headers": {}, "method": method, "uri": uri},
         "response": {
-            "body": {"string": json.dumps(body, ensure_ascii=False)},
+            "body": {"string": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)},
             "headers": headers or {},
-            "status": {"code": status, "message": {200: "OK", 400: "Bad Request", 401: "Unauthorized", 429: "Too Many Requests"}.get(status, "")},
+            "status": {"code": status, "message": {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}.get(status, "")},
         },
     }
 
@@ -165,7 +166,116 @@ def x() -> None:
     write("x", "hide_reply", [interaction("PUT", f"{X}/tweets/1800000000000000400/hidden", 200, {"data": {"hidden": True}}, x_headers(49, 50))])
 
 
+IG_USER = "17841400000000001"
+
+
+def ig_comment(m: int, c: int, t: str, replies: int = 0) -> dict:
+    data: dict[str, Any] = {"id": f"1790000{m}{c:04d}", "text": f"Comment {c} on media {m}", "username": f"parent_{c % 40}", "from": {"id": f"1784200{c:05d}", "username": f"parent_{c % 40}"}, "timestamp": t}
+    if replies:
+        data["replies"] = {"data": [{"id": f"1791000{m}{c:04d}{r}", "text": f"Reply {r}", "username": "maple_grove_school", "from": {"id": IG_USER, "username": "maple_grove_school"}, "timestamp": t} for r in range(replies)]}
+    return data
+
+
+def instagram() -> None:
+    media = f"{GRAPH}/{IG_USER}/media"
+    m1 = {"id": "18000000000000001", "caption": "Spring concert rehearsal", "media_type": "IMAGE", "media_url": "https://scontent.cdninstagram.example/1.jpg", "permalink": "https://www.instagram.com/p/InventedA1/", "timestamp": "2024-03-05T15:00:00+0000", "username": "maple_grove_school", "comments_count": 3,
+          "comments": {"data": [ig_comment(1, 1, "2024-03-05T15:05:00+0000", replies=1), ig_comment(1, 2, "2024-03-05T15:06:00+0000")], "paging": {"cursors": {"before": "QVFIUmJ", "after": "QVFIUm1"}, "next": f"{GRAPH}/18000000000000001/comments?after=QVFIUm1"}}}
+    m2 = {"id": "18000000000000002", "caption": "Library week", "media_type": "VIDEO", "thumbnail_url": "https://scontent.cdninstagram.example/2.jpg", "permalink": "https://www.instagram.com/p/InventedA2/", "timestamp": "2024-03-04T12:00:00+0000", "username": "maple_grove_school", "comments_count": 0}
+    page1 = {"data": [m1], "paging": {"cursors": {"before": "QVFIUjE", "after": "QVFIUjI"}, "next": f"{media}?after=QVFIUjI"}}
+    page2 = {"data": [m2], "paging": {"cursors": {"before": "QVFIUjM", "after": "QVFIUjQ"}}}
+    more = {"data": [ig_comment(1, 3, "2024-03-05T15:07:00+0000")], "paging": {"cursors": {"before": "QVFIUm2", "after": "QVFIUm3"}}}
+    write("instagram", "first_poll", [
+        interaction("GET", f"{media}?limit=25", 200, page1, fb_headers()),
+        interaction("GET", f"{GRAPH}/18000000000000001/comments?after=QVFIUm1", 200, more, fb_headers()),
+        interaction("GET", f"{media}?after=QVFIUjI", 200, page2, fb_headers()),
+    ])
+    since = 1709651220 - 7 * 86400  # newest item 2024-03-05T15:07:00Z minus the lookback
+    write("instagram", "empty_poll", [interaction("GET", f"{media}?since={since}", 200, {"data": []}, fb_headers())])
+    limited = {"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "is_transient": True, "code": 4, "fbtrace_id": "AbCdEfGh003"}}
+    write("instagram", "rate_limited", [interaction("GET", f"{media}?since={since}", 403, limited, fb_headers(100)), interaction("GET", f"{media}?since={since}", 200, {"data": []}, fb_headers(50))])
+    expired = {"error": {"message": "Error validating access token: The session has been invalidated because the user changed their password.", "type": "OAuthException", "code": 190, "error_subcode": 460, "fbtrace_id": "AbCdEfGh004"}}
+    write("instagram", "token_expired", [interaction("GET", f"{media}?limit=25", 400, expired, FB_JSON)])
+    write("instagram", "hide_comment", [interaction("POST", f"{GRAPH}/179000010001?hide=true", 200, {"success": True}, fb_headers())])
+
+
+YT = "https://www.googleapis.com/youtube/v3"
+CHANNEL = "UCinventedChannel0000001"
+YT_HEADERS = {"Content-Type": ["application/json; charset=UTF-8"], "Vary": ["Origin", "X-Origin", "Referer"]}
+
+
+def yt_video(n: int, t: str) -> dict:
+    vid = f"vid{n:08d}"
+    return {"kind": "youtube#playlistItem", "etag": f"etag{n}", "id": f"UExpdGVt{n}", "snippet": {"publishedAt": t, "channelId": CHANNEL, "title": f"Assembly highlights {n}", "description": "Highlights from this week.", "thumbnails": {"high": {"url": f"https://i.ytimg.example/vi/{vid}/hqdefault.jpg", "width": 480, "height": 360}}, "channelTitle": "Maple Grove School", "playlistId": "UUinventedChannel0000001", "position": 0, "resourceId": {"kind": "youtube#video", "videoId": vid}}, "contentDetails": {"videoId": vid, "videoPublishedAt": t}}
+
+
+def yt_comment(cid: str, video: str, t: str, author: str, text: str) -> dict:
+    return {"kind": "youtube#comment", "etag": f"e{cid}", "id": cid, "snippet": {"channelId": CHANNEL, "videoId": video, "textDisplay": text, "textOriginal": text, "authorDisplayName": author, "authorChannelUrl": "http://www.youtube.com/@invented", "authorChannelId": {"value": f"UCauthor{abs(hash(author)) % 1000:03d}"}, "canRate": True, "viewerRating": "none", "likeCount": 0, "publishedAt": t, "updatedAt": t}}
+
+
+def youtube() -> None:
+    channels = {"kind": "youtube#channelListResponse", "etag": "ch1", "pageInfo": {"totalResults": 1, "resultsPerPage": 5}, "items": [{"kind": "youtube#channel", "etag": "ch2", "id": CHANNEL, "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UUinventedChannel0000001"}}}]}
+    page1 = {"kind": "youtube#playlistItemListResponse", "etag": "p1", "nextPageToken": "EAAaBlBUOkNBRQ", "items": [yt_video(2, "2024-03-05T15:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
+    page2 = {"kind": "youtube#playlistItemListResponse", "etag": "p2", "prevPageToken": "EAEaBlBUOkNBRQ", "items": [yt_video(1, "2024-03-01T09:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
+    top = yt_comment("UgzInvented1", "vid00000002", "2024-03-05T16:00:00Z", "Pat Neighbour", "Lovely assembly!")
+    reply = yt_comment("UgzInvented1.8xReply1", "vid00000002", "2024-03-05T16:30:00Z", "Maple Grove School", "Thank you!")
+    reply["snippet"]["parentId"] = "UgzInvented1"
+    reply["snippet"]["authorChannelId"] = {"value": CHANNEL}
+    threads = {"kind": "youtube#commentThreadListResponse", "etag": "t1", "pageInfo": {"totalResults": 1, "resultsPerPage": 100}, "items": [{"kind": "youtube#commentThread", "etag": "t2", "id": "UgzInvented1", "snippet": {"channelId": CHANNEL, "videoId": "vid00000002", "topLevelComment": top, "canReply": True, "totalReplyCount": 1, "isPublic": True}, "replies": {"comments": [reply]}}]}
+    write("youtube", "first_poll", [
+        interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 200, channels, YT_HEADERS),
+        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001", 200, page1, YT_HEADERS),
+        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001&pageToken=EAAaBlBUOkNBRQ", 200, page2, YT_HEADERS),
+        interaction("GET", f"{YT}/commentThreads?allThreadsRelatedToChannelId={CHANNEL}&order=time", 200, threads, YT_HEADERS),
+    ])
+    write("youtube", "empty_poll", [
+        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001", 200, {**page1, "nextPageToken": "EAAaBlBUOkNBRQ"}, YT_HEADERS),
+        interaction("GET", f"{YT}/commentThreads?allThreadsRelatedToChannelId={CHANNEL}&order=time", 200, threads, YT_HEADERS),
+    ])
+    quota = {"error": {"code": 403, "message": "The request cannot be completed because you have exceeded your quota.", "errors": [{"message": "The request cannot be completed because you have exceeded your quota.", "domain": "youtube.quota", "reason": "quotaExceeded"}]}}
+    write("youtube", "rate_limited", [
+        interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 429, {"error": {"code": 429, "message": "Too many requests", "errors": [{"reason": "rateLimitExceeded"}]}}, {**YT_HEADERS, "Retry-After": ["3"]}),
+        interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 403, quota, YT_HEADERS),
+        interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 200, {**channels, "items": []}, YT_HEADERS),
+        interaction("GET", f"{YT}/commentThreads?allThreadsRelatedToChannelId={CHANNEL}&order=time", 200, {**threads, "items": []}, YT_HEADERS),
+    ])
+    expired = {"error": {"code": 401, "message": "Request had invalid authentication credentials.", "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError", "location": "Authorization", "locationType": "header"}], "status": "UNAUTHENTICATED"}}
+    write("youtube", "token_expired", [interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 401, expired, {**YT_HEADERS, "WWW-Authenticate": ['Bearer realm="https://accounts.google.com/", error="invalid_token"']})])
+
+
+FEED_URL = "https://blogs.maple-grove.example/grade4/feed/"
+RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/" xmlns:slash="http://purl.org/rss/1.0/modules/slash/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+<channel><title>Grade 4 Class Blog</title><link>https://blogs.maple-grove.example/grade4/</link><description>Our class</description>
+<item><title>Our field trip</title><link>https://blogs.maple-grove.example/grade4/field-trip/</link><guid isPermaLink="false">https://blogs.maple-grove.example/grade4/?p=12</guid>
+<dc:creator>Ms. Teacher</dc:creator><pubDate>Tue, 05 Mar 2024 15:00:00 +0000</pubDate><description><![CDATA[<p>We visited the <b>museum</b>.</p>]]></description>
+<enclosure url="https://blogs.maple-grove.example/grade4/trip.jpg" length="1000" type="image/jpeg"/>
+<wfw:commentRss>https://blogs.maple-grove.example/grade4/field-trip/feed/</wfw:commentRss><slash:comments>1</slash:comments></item>
+<item><title>Welcome back</title><link>https://blogs.maple-grove.example/grade4/welcome/</link><guid isPermaLink="false">https://blogs.maple-grove.example/grade4/?p=10</guid>
+<dc:creator>Ms. Teacher</dc:creator><pubDate>Mon, 04 Mar 2024 12:00:00 +0000</pubDate><description>Welcome!</description>
+<wfw:commentRss>https://blogs.maple-grove.example/grade4/welcome/feed/</wfw:commentRss><slash:comments>0</slash:comments></item>
+</channel></rss>"""
+COMMENTS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel><title>Comments on: Our field trip</title><link>https://blogs.maple-grove.example/grade4/field-trip/</link><description>c</description>
+<item><title>By: A Parent</title><link>https://blogs.maple-grove.example/grade4/field-trip/#comment-7</link><guid isPermaLink="false">https://blogs.maple-grove.example/grade4/?p=12#comment-7</guid>
+<dc:creator>A Parent</dc:creator><pubDate>Tue, 05 Mar 2024 18:00:00 +0000</pubDate><description>Looks like fun!</description></item>
+</channel></rss>"""
+
+
+def blog() -> None:
+    rss = {"Content-Type": ["application/rss+xml; charset=UTF-8"], "ETag": ['"feed-v1"'], "Last-Modified": ["Tue, 05 Mar 2024 18:00:00 GMT"]}
+    write("blog", "first_poll", [
+        interaction("GET", FEED_URL, 200, RSS, rss),
+        interaction("GET", "https://blogs.maple-grove.example/grade4/field-trip/feed/", 200, COMMENTS, rss),
+    ])
+    write("blog", "empty_poll", [interaction("GET", FEED_URL, 304, "", {"ETag": ['"feed-v1"']})])
+    write("blog", "rate_limited", [interaction("GET", FEED_URL, 429, "Too Many Requests", {"Content-Type": ["text/plain"], "Retry-After": ["5"]}),
+                                   interaction("GET", FEED_URL, 304, "", {"ETag": ['"feed-v1"']})])
+
+
 if __name__ == "__main__":
     facebook()
     x()
+    instagram()
+    youtube()
+    blog()
     print("cassettes written under", HERE)

@@ -1,0 +1,57 @@
+"""Shared httpx request step for the connectors that speak plain JSON over HTTP (Instagram, YouTube).
+
+Maps the platforms' answers onto the connector errors: 401 or Graph code 190 -> CredentialsError
+naming the account; 429, Graph codes 4/17/32/613 and YouTube `rateLimitExceeded`/`quotaExceeded`
+-> retried by the Throttle with backoff; anything else non-2xx -> ResponseError. Messages never
+contain the URL (it may carry the token) or the body.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from connectors.base import AccountRef, CredentialsError, ResponseError
+from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
+
+
+class _Limited(Exception):
+    def __init__(self, wait: float) -> None:
+        self.wait = wait
+
+
+def _error_info(response: httpx.Response) -> tuple[Any, str]:
+    try:
+        error = response.json().get("error") or {}
+    except ValueError:
+        return None, ""
+    if not isinstance(error, dict):
+        return None, ""
+    reasons = " ".join(str(e.get("reason", "")) for e in error.get("errors", []) if isinstance(e, dict))
+    return error.get("code"), reasons
+
+
+def get_json(client: httpx.Client, throttle: Throttle, account: AccountRef, platform: str, url: str, params: dict[str, Any] | None = None, *, method: str = "GET", headers: dict[str, str] | None = None) -> dict:
+    """One API call with rate-limit handling; returns the decoded JSON object."""
+
+    def once() -> httpx.Response:
+        response = client.request(method, url, params=params, headers=headers)
+        throttle.observe(platform, response.headers)
+        code, reasons = _error_info(response) if response.status_code >= 400 else (None, "")
+        if response.status_code == 429 or code in GRAPH_RATE_LIMIT_CODES or "rateLimitExceeded" in reasons or "quotaExceeded" in reasons:
+            raise _Limited(float(response.headers.get("retry-after", "0") or 0))
+        return response
+
+    response = throttle.call(platform, once, lambda exc: exc.wait if isinstance(exc, _Limited) else None)
+    code, _ = _error_info(response) if response.status_code >= 400 else (None, "")
+    if response.status_code == 401 or code == 190:
+        raise CredentialsError(f"account {account.name}: {platform} token expired or invalid; renew it")
+    if response.status_code >= 400:
+        raise ResponseError(f"account {account.name}: {platform} API answered HTTP {response.status_code}" + (f" (code {code})" if code else ""))
+    try:
+        data = response.json()
+    except ValueError:
+        raise ResponseError(f"account {account.name}: {platform} API sent something that is not JSON") from None
+    if not isinstance(data, dict):
+        raise ResponseError(f"account {account.name}: {platform} API sent JSON that is not an object")
+    return data
