@@ -214,8 +214,8 @@ def yt_comment(cid: str, video: str, t: str, author: str, text: str) -> dict:
 
 def youtube() -> None:
     channels = {"kind": "youtube#channelListResponse", "etag": "ch1", "pageInfo": {"totalResults": 1, "resultsPerPage": 5}, "items": [{"kind": "youtube#channel", "etag": "ch2", "id": CHANNEL, "contentDetails": {"relatedPlaylists": {"likes": "", "uploads": "UUinventedChannel0000001"}}}]}
-    page1 = {"kind": "youtube#playlistItemListResponse", "etag": "p1", "nextPageToken": "EAAaBlBUOkNBRQ", "items": [yt_video(2, "2024-03-05T15:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
-    page2 = {"kind": "youtube#playlistItemListResponse", "etag": "p2", "prevPageToken": "EAEaBlBUOkNBRQ", "items": [yt_video(1, "2024-03-01T09:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
+    page1 = {"kind": "youtube#playlistItemListResponse", "etag": "p1", "nextPageToken": "CAEQAA", "items": [yt_video(2, "2024-03-05T15:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
+    page2 = {"kind": "youtube#playlistItemListResponse", "etag": "p2", "prevPageToken": "CAEQAQ", "items": [yt_video(1, "2024-03-01T09:00:00Z")], "pageInfo": {"totalResults": 2, "resultsPerPage": 1}}
     top = yt_comment("UgzInvented1", "vid00000002", "2024-03-05T16:00:00Z", "Pat Neighbour", "Lovely assembly!")
     reply = yt_comment("UgzInvented1.8xReply1", "vid00000002", "2024-03-05T16:30:00Z", "Maple Grove School", "Thank you!")
     reply["snippet"]["parentId"] = "UgzInvented1"
@@ -224,11 +224,11 @@ def youtube() -> None:
     write("youtube", "first_poll", [
         interaction("GET", f"{YT}/channels?part=contentDetails&id={CHANNEL}", 200, channels, YT_HEADERS),
         interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001", 200, page1, YT_HEADERS),
-        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001&pageToken=EAAaBlBUOkNBRQ", 200, page2, YT_HEADERS),
+        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001&pageToken=CAEQAA", 200, page2, YT_HEADERS),
         interaction("GET", f"{YT}/commentThreads?allThreadsRelatedToChannelId={CHANNEL}&order=time", 200, threads, YT_HEADERS),
     ])
     write("youtube", "empty_poll", [
-        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001", 200, {**page1, "nextPageToken": "EAAaBlBUOkNBRQ"}, YT_HEADERS),
+        interaction("GET", f"{YT}/playlistItems?playlistId=UUinventedChannel0000001", 200, {**page1, "nextPageToken": "CAEQAA"}, YT_HEADERS),
         interaction("GET", f"{YT}/commentThreads?allThreadsRelatedToChannelId={CHANNEL}&order=time", 200, threads, YT_HEADERS),
     ])
     quota = {"error": {"code": 403, "message": "The request cannot be completed because you have exceeded your quota.", "errors": [{"message": "The request cannot be completed because you have exceeded your quota.", "domain": "youtube.quota", "reason": "quotaExceeded"}]}}

@@ -24,6 +24,13 @@ def query_subset(r1, r2) -> None:
     assert not missing, f"query differs: {missing}"
 
 
+def drop_response_cookies(response: dict) -> dict:
+    """vcrpy's filter_headers only touches requests; a response's Set-Cookie must go too."""
+    headers = response.get("headers") or {}
+    response["headers"] = {k: v for k, v in headers.items() if k.lower() not in ("set-cookie", "cookie")}
+    return response
+
+
 def make_vcr(record_mode: str = "none") -> vcr.VCR:
     config = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
@@ -33,6 +40,7 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
         filter_headers=["Authorization", "Cookie", "Set-Cookie"],
         match_on=["method", "scheme", "host", "port", "path", "query_subset"],
         decode_compressed_response=True,
+        before_record_response=drop_response_cookies,
     )
     config.register_matcher("query_subset", query_subset)
     return config
