@@ -32,10 +32,12 @@ GRAPH_VERSION = "v19.0"
 NESTED_LIMIT = 25
 REPLY_FIELDS = "id,message,from,created_time,permalink_url"
 COMMENT_FIELDS = f"id,message,from,created_time,permalink_url,comments.limit({NESTED_LIMIT}){{{REPLY_FIELDS}}}"
+# newest comments first, so following a long comment list can stop at the cursor
+ORDER = "reverse_chronological"
 ATTACHMENT_FIELDS = "attachments{media_type,type,url,description,media,target,subattachments}"
 POST_FIELDS = (
     f"id,message,from,created_time,permalink_url,{ATTACHMENT_FIELDS},"
-    f"comments.limit({NESTED_LIMIT}).summary(true){{{COMMENT_FIELDS}}}"
+    f"comments.order({ORDER}).limit({NESTED_LIMIT}).summary(true){{{COMMENT_FIELDS}}}"
 )
 DAY = 86400
 
@@ -47,11 +49,13 @@ class FacebookConnector:
         self.throttle = throttle or Throttle()
         self.session = session or requests.Session()
         self.last_headers: dict[str, str] = {}
+        self.last_status = 0
         self.session.hooks["response"].append(self._remember_headers)
         self.calls = 0
 
     def _remember_headers(self, response: requests.Response, *args: Any, **kwargs: Any) -> None:
         self.last_headers = dict(response.headers)
+        self.last_status = response.status_code
 
     def _graph(self, account: AccountRef) -> facebook.GraphAPI:
         token = account.credentials.get("access_token")
@@ -69,10 +73,18 @@ class FacebookConnector:
             finally:
                 self.throttle.observe("facebook", self.last_headers)
 
+        def limited(exc: BaseException) -> float | None:
+            if isinstance(exc, facebook.GraphAPIError) and (exc.code in GRAPH_RATE_LIMIT_CODES or self.last_status == 429):
+                return 0.0
+            return None
+
         try:
-            return self.throttle.call("facebook", once, _graph_rate_limited)
+            return self.throttle.call("facebook", once, limited)
         except facebook.GraphAPIError as exc:
             raise graph_error(account, exc) from None
+        except requests.RequestException as exc:
+            # network trouble is this account's failure for this run, not the whole run's
+            raise ResponseError(f"account {account.name}: Graph API unreachable ({type(exc).__name__})") from None
 
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
@@ -90,7 +102,7 @@ class FacebookConnector:
             posts = page.get("data", [])
             tags = self._photo_tags(account, graph, posts)
             for post in posts:
-                for item in self._post_items(account, graph, post, tags):
+                for item in self._post_items(account, graph, post, tags, after):
                     ts = _timestamp(item)
                     if ts > after:
                         items.append(item)
@@ -108,16 +120,16 @@ class FacebookConnector:
         found = self._request(account, lambda: graph.get_objects(ids, fields="tags{name}"))
         return {pid: [t.get("name", "") for t in (obj.get("tags") or {}).get("data", [])] for pid, obj in found.items()}
 
-    def _post_items(self, account: AccountRef, graph: facebook.GraphAPI, post: dict, tags: dict[str, list[str]]) -> list[Item]:
+    def _post_items(self, account: AccountRef, graph: facebook.GraphAPI, post: dict, tags: dict[str, list[str]], after_ts: int = 0) -> list[Item]:
         items = [post_item(account, post, tags)]
         comments = post.get("comments") or {}
         data = list(comments.get("data", []))
         after = ((comments.get("paging") or {}).get("cursors") or {}).get("after")
         # only posts with more comments than the nested page cost another call
-        while (comments.get("paging") or {}).get("next") and after:
+        while (comments.get("paging") or {}).get("next") and after and not _reached(data, after_ts):
             comments = self._request(
                 account,
-                lambda a=after: graph.get_connections(post["id"], "comments", fields=COMMENT_FIELDS, limit=100, after=a),
+                lambda a=after: graph.get_connections(post["id"], "comments", fields=COMMENT_FIELDS, order=ORDER, limit=100, after=a),
             )
             data.extend(comments.get("data", []))
             after = ((comments.get("paging") or {}).get("cursors") or {}).get("after")
@@ -138,12 +150,6 @@ class FacebookConnector:
             raise ConnectorError(f"account {account.name}: Facebook did not delete comment {platform_id}")
 
 
-def _graph_rate_limited(exc: BaseException) -> float | None:
-    if isinstance(exc, facebook.GraphAPIError) and exc.code in GRAPH_RATE_LIMIT_CODES:
-        return 0.0
-    return None
-
-
 def graph_error(account: AccountRef, exc: facebook.GraphAPIError) -> ConnectorError:
     """Map a Graph error to the connector hierarchy; never echo the token."""
     if exc.code == 190 or exc.type == "OAuthException" and exc.code in (102, 463, 467):
@@ -157,6 +163,14 @@ def _next_args(next_url: str, args: dict[str, Any]) -> dict[str, Any]:
     query.pop("access_token", None)
     query.setdefault("fields", args.get("fields"))
     return query
+
+
+def _reached(comments: list[dict], after_ts: int) -> bool:
+    """True when the (newest-first) comments read so far already go back past the cursor."""
+    if not after_ts or not comments:
+        return False
+    oldest = parse_time(comments[-1].get("created_time"))
+    return oldest is not None and oldest.timestamp() <= after_ts
 
 
 def _timestamp(item: Item) -> int:

@@ -42,7 +42,10 @@ def get_json(client: httpx.Client, throttle: Throttle, account: AccountRef, plat
             raise _Limited(float(response.headers.get("retry-after", "0") or 0))
         return response
 
-    response = throttle.call(platform, once, lambda exc: exc.wait if isinstance(exc, _Limited) else None)
+    try:
+        response = throttle.call(platform, once, lambda exc: exc.wait if isinstance(exc, _Limited) else None)
+    except httpx.HTTPError as exc:
+        raise ResponseError(f"account {account.name}: {platform} API unreachable ({type(exc).__name__})") from None
     code, _ = _error_info(response) if response.status_code >= 400 else (None, "")
     if response.status_code == 401 or code == 190:
         raise CredentialsError(f"account {account.name}: {platform} token expired or invalid; renew it")

@@ -77,6 +77,8 @@ class XConnector:
             raise CredentialsError(f"account {account.name}: X token rejected (401); renew it") from None
         except tweepy.HTTPException as exc:
             raise ResponseError(f"account {account.name}: X API error {exc.response.status_code}") from None
+        except requests.RequestException as exc:
+            raise ResponseError(f"account {account.name}: X API unreachable ({type(exc).__name__})") from None
 
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0

@@ -55,8 +55,10 @@ def cassette():
     from contextlib import contextmanager
 
     @contextmanager
-    def use(name: str, *, all_played: bool = True):
-        with VCR.use_cassette(name, allow_playback_repeats=False) as cas:
+    def use(name: str, *, all_played: bool = True, match_body: bool = False):
+        # match_body: the (filtered) request body must equal the recorded one, e.g. for actions
+        match_on = list(VCR.match_on) + (["body"] if match_body else [])
+        with VCR.use_cassette(name, allow_playback_repeats=False, match_on=match_on) as cas:
             yield cas
         if all_played:
             assert cas.all_played, f"{name}: not every recorded call was made"
