@@ -9,8 +9,10 @@ from typing import Any
 import click
 from sqlalchemy.exc import OperationalError
 
+from monitor.commands.classify import classify_command, eval_command
 from monitor.commands.core import check_config_command, init_command, run_command, status_command
 from monitor.commands.governance import governance_command
+from monitor.commands.imports import import_group
 from monitor.commands.queue import queue_group
 from monitor.commands.report import findings_command, report_command
 from monitor.commands.serve import serve_command
@@ -46,7 +48,7 @@ def main(verbose: bool) -> None:
 
 COMMANDS = (
     check_config_command, init_command, run_command, status_command, report_command, findings_command,
-    governance_command, queue_group, users_group, serve_command,
+    governance_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command,
 )
 for command in COMMANDS:
     main.add_command(command)
