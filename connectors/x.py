@@ -93,14 +93,14 @@ class XConnector:
         new_state = dict(state)
         for key, call in (("posts", client.get_users_tweets), ("mentions", client.get_users_mentions)):
             pages = self._pages(account, client, lambda p, c=call: c(account.handle, **p), common, state.get(key), "pagination_token")
-            self._collect(account, pages, items, new_state, key)
+            self._collect(account, pages, items, new_state, key, state.get(key))
         own_posts = [i.platform_id for i in items.values() if i.kind == "post" and i.author.is_account]
         watched = sorted(set(own_posts) | set(json.loads(state.get("watch", "[]"))), key=int, reverse=True)[:WATCH_POSTS]
         if watched:
             new_state["watch"] = json.dumps(watched)
             for query in conversation_queries(watched):
                 pages = self._pages(account, client, lambda p, q=query: client.search_recent_tweets(q, **p), common, state.get("replies"), "next_token")
-                self._collect(account, pages, items, new_state, "replies")
+                self._collect(account, pages, items, new_state, "replies", state.get("replies"))
         return FetchResult(items=list(items.values()), cursor=json.dumps(new_state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
 
     def _pages(self, account: AccountRef, client: tweepy.Client, call: Callable[[dict], dict], common: dict, since_id: str | None, token_param: str) -> list[dict]:
@@ -117,9 +117,12 @@ class XConnector:
             params[token_param] = token
         return pages
 
-    def _collect(self, account: AccountRef, pages: list[dict], items: dict[str, Item], state: dict[str, str], key: str) -> None:
+    def _collect(self, account: AccountRef, pages: list[dict], items: dict[str, Item], state: dict[str, str], key: str, since_id: str | None) -> None:
         for page in pages:
             for item in page_items(account, page):
+                # since_id is applied by X already; checked again so a replayed answer adds nothing
+                if since_id and int(item.platform_id) <= int(since_id):
+                    continue
                 items.setdefault(item.platform_id, item)
             newest = (page.get("meta") or {}).get("newest_id")
             if newest and int(newest) > int(state.get(key, "0")):
