@@ -9,6 +9,7 @@ ids); tests match them as a subset of what the connector sends. Run: `.venv/bin/
 from __future__ import annotations
 
 import json
+import zlib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -67,8 +68,6 @@ def fb_post(post: int, t: str, comments: list[dict], total: int | None = None, m
     if more:
         paging["next"] = f"{GRAPH}/{PAGE}_{post}/comments?limit=25&after=QVFIUkFGVEVS{post}"
     data["comments"] = {"data": comments, "paging": paging, "summary": {"order": "chronological", "total_count": total if total is not None else len(comments), "can_comment": True}}
-    for c in comments:
-        c["id"] = c["id"].replace(f"{post}_", f"{PAGE}_{post}_", 1) if False else c["id"]
     return data
 
 
@@ -209,7 +208,7 @@ def yt_video(n: int, t: str) -> dict:
 
 
 def yt_comment(cid: str, video: str, t: str, author: str, text: str) -> dict:
-    return {"kind": "youtube#comment", "etag": f"e{cid}", "id": cid, "snippet": {"channelId": CHANNEL, "videoId": video, "textDisplay": text, "textOriginal": text, "authorDisplayName": author, "authorChannelUrl": "http://www.youtube.com/@invented", "authorChannelId": {"value": f"UCauthor{abs(hash(author)) % 1000:03d}"}, "canRate": True, "viewerRating": "none", "likeCount": 0, "publishedAt": t, "updatedAt": t}}
+    return {"kind": "youtube#comment", "etag": f"e{cid}", "id": cid, "snippet": {"channelId": CHANNEL, "videoId": video, "textDisplay": text, "textOriginal": text, "authorDisplayName": author, "authorChannelUrl": "http://www.youtube.com/@invented", "authorChannelId": {"value": f"UCauthor{zlib.crc32(author.encode()) % 1000:03d}"}, "canRate": True, "viewerRating": "none", "likeCount": 0, "publishedAt": t, "updatedAt": t}}
 
 
 def youtube() -> None:

@@ -86,7 +86,10 @@ class Throttle:
                     raise
                 if attempt == self.max_tries:
                     self.events.append(f"{platform}: rate limited, gave up after {attempt} tries")
-                    raise RateLimitError(f"{platform}: rate limit still reached after {attempt} tries") from None
+                    error = RateLimitError(f"{platform}: rate limit still reached after {attempt} tries")
+                    # no FetchResult comes back on failure; the run can record the waits from here
+                    error.events = list(self.events)  # type: ignore[attr-defined]
+                    raise error from None
                 backoff = self.base_delay * (2 ** (attempt - 1))
                 delay = max(hint, backoff) * (1.0 + 0.5 * self.rand())  # jitter spreads retries apart
                 self._wait(delay, f"{platform}: rate limited (try {attempt}/{self.max_tries})")

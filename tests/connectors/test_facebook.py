@@ -61,8 +61,10 @@ def test_rate_limit_codes_4_and_613_back_off_then_succeed(cassette):
 def test_rate_limit_gives_up_after_bounded_tries(cassette):
     waits: list[float] = []
     with cassette("facebook/feed_always_limited.yaml"):
-        with pytest.raises(RateLimitError):
+        with pytest.raises(RateLimitError) as info:
             connector(waits).fetch(ACCOUNT, str(1709051040 + 7 * 86400))
+    assert len([w for w, e in zip(waits, info.value.events) if "try" in e]) == 3
+    assert info.value.events[-1] == "facebook: rate limited, gave up after 4 tries"
 
 
 def test_expired_token_raises_credentials_error_naming_account(cassette):
