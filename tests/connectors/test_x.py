@@ -85,3 +85,20 @@ def test_real_v2_shapes_parse():
         items = page_items(ACCOUNT, body)
         users = {u["id"] for u in (body.get("includes") or {}).get("users", [])}
         assert items and all(i.author.name for i in items if i.author.platform_id in users)
+
+
+def test_real_includes_media_and_cjworkbench_pages_parse():
+    body = json.loads((RECORDINGS / "tweepy_cassettes/python-twitter_testdata/tweet/tweet_resp.json").read_text())
+    if isinstance(body["data"], dict):  # a single-tweet lookup: same shape, one object
+        body = {**body, "data": [body["data"]]}
+    items = page_items(ACCOUNT, body)
+    keyed = [t for t in body["data"] if (t.get("attachments") or {}).get("media_keys")]
+    media_known = {m["media_key"] for m in body.get("includes", {}).get("media", [])}
+    expected = sum(1 for t in keyed for k in t["attachments"]["media_keys"] if k in media_known)
+    assert expected and sum(len(i.media) for i in items) == expected
+    for n in (1, 2):
+        page = json.loads((RECORDINGS / f"tweepy_cassettes/cjworkbench_twitter_files/2_tweets_search_recent_page_{n}.json").read_text())
+        parsed = page_items(ACCOUNT, page)
+        assert len(parsed) == len(page["data"])
+        assert any(i.kind == "reply" for i in parsed) == any(
+            r.get("type") == "replied_to" for t in page["data"] for r in t.get("referenced_tweets", []))
