@@ -14,6 +14,7 @@ from spacy.vocab import Vocab
 
 YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
 OBJ = YOU + ["him", "her", "them", "he", "she", "they", "ya"]
+HARMED = [w for w in OBJ if w not in ("yourself", "urself")]  # "kill yourself" is a pile-on, not a threat
 SUBJ3 = ["he", "she", "they", "this", "that", "his", "her", "their"]
 PEOPLE = ["kid", "kids", "student", "students", "teacher", "teachers", "coach", "coaches", "principal", "trustee", "trustees",
           "superintendent", "parent", "parents", "mom", "dad", "mother", "father", "family", "girl", "girls", "boy", "boys",
@@ -45,7 +46,8 @@ def _l(words: list[str]) -> dict:
 
 
 def _threats() -> list[list[dict]]:
-    obj = _l(OBJ + ["ya", "yo", "you", "them"])
+    obj = _l(HARMED + ["yo"])
+    na = {"LOWER": {"IN": ["na", "ta"]}, "OP": "?"}  # spaCy splits "gonna" into "gon" + "na"
     harm = ["jump", "hurt", "kill", "beat", "stab", "shoot", "smash", "punch", "fight", "end", "murder", "strangle", "choke",
             "slap", "break", "wreck", "bash", "cut", "burn", "rape", "drown", "hunt", "find", "catch", "shank", "pound"]
     return [
@@ -53,8 +55,8 @@ def _threats() -> list[list[dict]]:
         [_l(["better", "should", "gonna", "wanna"]), _l(["watch"]), _l(["yourself", "urself", "himself", "herself", "it", "ur", "your"])],
         [_l(["i", "we"]), ANY, _l(["know", "knows", "found"]), _l(["where"]), {"OP": "{0,3}"}, _l(["live", "lives", "sleep", "work", "works", "park", "parks", "is", "are"])],
         [_l(["gonna", "going", "gon", "will", "'ll", "ll", "finna", "bout", "about", "wanna", "want"]), _l(["to"]), _l(harm), obj],
-        [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "i'll", "ima", "imma"]), _l(harm), obj],
-        [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(OBJ)],
+        [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "wan", "i'll", "ima", "imma", "got", "gotta"]), na, _l(harm), obj],
+        [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(HARMED)],
         [_l(YOU), _l(["'ll", "will", "ll", "gonna", "are", "'re", "re"]), ANY, _l(["regret", "pay", "sorry", "dead", "next"])],
         [_l(["ur", "you're", "youre", "u", "you"]), ANY, _l(["dead", "finished", "done"]), {"IS_PUNCT": True, "OP": "*"}, {"LOWER": {"NOT_IN": ["tired", "right", "wrong", "with", "for"]}, "OP": "?"}],
         [_l(["someone", "somebody", "people", "somebody's", "someone's", "teachers", "kids", "he", "she", "you"]), {"OP": "{0,3}"}, _l(["get", "gets", "getting", "be"]), _l(["hurt", "killed", "shot", "stabbed"])],
@@ -100,7 +102,8 @@ def _abuse() -> list[list[dict]]:
         [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(OBJ + ["ur", "your"])],
         [_l(["everyone", "everybody", "all", "whole"]), {"OP": "{0,4}"}, _l(["hates", "hate", "laughs", "laughing", "laughed", "thinks", "avoids", "ignores", "ignore", "avoid"]), _l(OBJ + ["at", "ur", "your", "his", "her"])],
         [_l(["don't", "dont", "do", "never"]), _l(["not"], ) | {"OP": "?"}, _l(["let", "invite", "sit", "talk", "play", "add", "pick", "hang"]), {"OP": "{0,2}"}, _l(["him", "her", "them", "the", "that"])],
-        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang"]), _l(["with", "to"]), _l(["him", "her", "them", "that", "the"])],
+        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang", "invite", "pick"]), _l(["with", "to"]) | {"OP": "?"},
+         {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["strangers", "anyone", "anybody", "people", "adults", "someone", "somebody", "it", "this", "unknown"]}}],
         [_l(["switch", "change", "leave", "quit", "transfer"]), _l(["schools", "school", "our", "this", "the"])],
         [_l(["go", "send", "sent", "move"]), _l(["them", "him", "her", "back", "home", "yourself"]), _l(["back", "home", "to", "where"]), ANY],
         [_l(["don't", "dont", "doesn't", "doesnt", "never"]), _l(["belong"])],
@@ -141,7 +144,7 @@ TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prev
 REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|is bullying|was bullied|cyberbullying (?:incident|case))", re.I)
 SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
 COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
-THING_SUBJECTS = re.compile(r"\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|process)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds)\b", re.I)
+THING_SUBJECTS = re.compile(r"\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|marking|grading|feedback|teaching|coaching|performance|service|leadership|management|refs?|officiating|call|calls)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds|has been|have been|has|is not|isn't|wasn't)\b", re.I)
 WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
 
 

