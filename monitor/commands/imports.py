@@ -35,8 +35,10 @@ def _run(reader: Callable[[Path, AccountRef], Iterable[Item]], platform: str, pa
         items = list(reader(path, account))  # read everything first: a bad file stores nothing
     except ExportFileError as exc:
         raise click.ClickException(str(exc)) from None
-    new, known = ingest_items(config_dir, account_name, items)
-    click.echo(f"{path}: {len(items)} item(s) read, {new} new, {known} already known")
+    unique = list({item.platform_id: item for item in items}.values())  # archives can repeat a tweet
+    new, known = ingest_items(config_dir, account_name, unique)
+    repeated = f" ({len(items) - len(unique)} repeated in the file)" if len(unique) < len(items) else ""
+    click.echo(f"{path}: {len(unique)} item(s) read{repeated}, {new} new, {known} already known")
 
 
 @import_group.command("x-archive")

@@ -86,7 +86,8 @@ def test_import_command_hands_items_to_ingest(monkeypatch, tmp_path: Path):
     monkeypatch.setattr(monitor.runs, "ingest_items", fake_ingest)
     result = CliRunner().invoke(imports.import_group, ["x-archive", str(EXPORTS / "x_archive_sample_tweets.js"), "--account", "maple-x", "--config", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert calls == [(tmp_path, "maple-x", 7)] and "7 new" in result.output
+    # the sample repeats one tweet id: it is handed over once
+    assert calls == [(tmp_path, "maple-x", 6)] and "6 new" in result.output and "1 repeated" in result.output
 
 
 def test_import_command_reports_bad_file_and_stores_nothing(monkeypatch, tmp_path: Path):
