@@ -20,6 +20,7 @@ import httpx
 from connectors.base import AccountRef, FetchResult, ResponseError
 from connectors.items import Author, Item, Media
 from connectors.ratelimit import Throttle
+from connectors.shapes import reads_platform_shapes
 
 KEEP_COUNTS = 100  # comment counts remembered per poll (the newest entries)
 
@@ -52,6 +53,7 @@ class BlogConnector:
             raise ResponseError(f"account {account.name}: feed answered HTTP {response.status_code}")
         return response
 
+    @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
         self.throttle.events = []

@@ -27,6 +27,7 @@ import requests
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
+from connectors.shapes import reads_platform_shapes
 
 GRAPH_VERSION = "v19.0"
 NESTED_LIMIT = 25
@@ -86,6 +87,7 @@ class FacebookConnector:
             # network trouble is this account's failure for this run, not the whole run's
             raise ResponseError(f"account {account.name}: Graph API unreachable ({type(exc).__name__})") from None
 
+    @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
         self.throttle.events = []

@@ -19,6 +19,7 @@ from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchR
 from connectors.http import get_json
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle
+from connectors.shapes import reads_platform_shapes
 
 GRAPH = "https://graph.facebook.com/v19.0"
 NESTED_LIMIT = 50
@@ -43,6 +44,7 @@ class InstagramConnector:
         self.calls += 1
         return get_json(self.client, self.throttle, account, "instagram", url, {**params, "access_token": token}, method=method)
 
+    @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
         self.throttle.events = []

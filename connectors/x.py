@@ -23,6 +23,7 @@ import tweepy
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle, x_reset_wait
+from connectors.shapes import reads_platform_shapes
 
 TWEET_FIELDS = ["id", "text", "author_id", "created_at", "conversation_id", "in_reply_to_user_id", "referenced_tweets", "attachments"]
 EXPANSIONS = ["author_id", "attachments.media_keys", "referenced_tweets.id"]
@@ -80,6 +81,7 @@ class XConnector:
         except requests.RequestException as exc:
             raise ResponseError(f"account {account.name}: X API unreachable ({type(exc).__name__})") from None
 
+    @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
         self.throttle.events = []

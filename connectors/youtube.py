@@ -21,6 +21,7 @@ from connectors.base import AccountRef, CredentialsError, FetchResult
 from connectors.http import get_json
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle
+from connectors.shapes import reads_platform_shapes
 
 API = "https://www.googleapis.com/youtube/v3"
 MAX_PAGES = 5
@@ -46,6 +47,7 @@ class YouTubeConnector:
         self.calls += 1
         return get_json(self.client, self.throttle, account, "youtube", f"{API}/{endpoint}", params, headers=headers)
 
+    @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
         self.throttle.events = []

@@ -124,3 +124,18 @@ def test_registry_knows_every_platform():
         assert get_connector(AccountRef(name="a", platform=platform, handle="h")).platform == platform
     with pytest.raises(ConnectorError):
         get_connector(AccountRef(name="a", platform="myspace", handle="h"))
+
+
+def test_odd_response_shape_fails_the_account_with_response_error():
+    from connectors.base import ResponseError
+    from connectors.shapes import reads_platform_shapes
+
+    class Odd:
+        platform = "facebook"
+
+        @reads_platform_shapes
+        def fetch(self, account, cursor):
+            return {}["id"]
+
+    with pytest.raises(ResponseError, match=r"account a: facebook sent a response of an unexpected shape \(missing field 'id'\)"):
+        Odd().fetch(AccountRef(name="a", platform="facebook", handle="h"), None)

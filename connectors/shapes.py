@@ -1,0 +1,24 @@
+"""Turn a response of an unexpected shape into ResponseError, so one odd answer fails one account."""
+from __future__ import annotations
+
+import functools
+from typing import Any, Callable, TypeVar
+
+from connectors.base import AccountRef, ResponseError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def reads_platform_shapes(method: F) -> F:
+    """Wrap a connector's `fetch(self, account, cursor)`: KeyError/TypeError/ValueError become ResponseError."""
+
+    @functools.wraps(method)
+    def wrapper(self: Any, account: AccountRef, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, account, *args, **kwargs)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            # the type and the missing key only: the body may hold personal data
+            detail = f"missing field {exc.args[0]!r}" if isinstance(exc, KeyError) and exc.args else type(exc).__name__
+            raise ResponseError(f"account {account.name}: {self.platform} sent a response of an unexpected shape ({detail})") from None
+
+    return wrapper  # type: ignore[return-value]
