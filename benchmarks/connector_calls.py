@@ -9,6 +9,7 @@ call per endpoint. Run: `.venv/bin/python benchmarks/connector_calls.py`.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -56,8 +57,9 @@ class FakeGraph(BaseAdapter):
         fields = query.get("fields", "")
         if parts[-1] == "feed":
             body = self._page(self.posts, int(query.get("after", 0)), int(query.get("limit", 25)), f"https://graph.facebook.com{url.path}")
-            if "comments.limit(" in fields:  # nested: each post carries its first comments
-                nested = int(fields.split("comments.limit(")[1].split(")")[0])
+            nested_match = re.search(r"comments(?:\.order\([^)]*\))?\.limit\((\d+)\)", fields)
+            if nested_match:  # nested: each post carries its first comments
+                nested = int(nested_match.group(1))
                 body["data"] = [{**p, "comments": {**self._page(self.comments[p["id"]], 0, nested, f"https://graph.facebook.com/v19.0/{p['id']}/comments"),
                                                     "summary": {"total_count": len(self.comments[p["id"]])}}} for p in body["data"]]
         elif parts[-1] == "comments":

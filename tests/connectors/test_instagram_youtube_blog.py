@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 
+import httpx
 import pytest
 
 from connectors.base import AccountRef, CredentialsError
@@ -96,3 +97,18 @@ def test_blog_429_backs_off(cassette):
     with cassette("blog/rate_limited.yaml"):
         result = BlogConnector(throttle(waits)).fetch(BLOG, json.dumps({"etag": '"feed-v1"'}))
     assert result.items == [] and waits == [2.0]
+
+
+def test_blog_sends_conditional_headers_from_the_cursor():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(304)
+
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    cursor = json.dumps({"etag": '"feed-v1"', "modified": "Tue, 05 Mar 2024 18:00:00 GMT", "since": 1.0})
+    result = BlogConnector(throttle([]), client=client).fetch(BLOG, cursor)
+    assert result.items == [] and result.cursor == cursor and result.calls == 1
+    assert seen[0].headers["If-None-Match"] == '"feed-v1"'
+    assert seen[0].headers["If-Modified-Since"] == "Tue, 05 Mar 2024 18:00:00 GMT"
