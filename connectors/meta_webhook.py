@@ -31,6 +31,11 @@ from connectors.items import Author, Item
 DEFAULT_MAX_AGE = 900.0  # seconds; Meta delivers within seconds, retries later are for the poll to catch
 
 
+def _seconds(value: float) -> float:
+    # seconds for Page feed changes; some Meta products send milliseconds
+    return value / 1000 if value > 1e11 else value
+
+
 def signature_valid(app_secret: str, body: bytes, header: str | None) -> bool:
     if not header or not header.startswith("sha256="):
         return False
@@ -58,7 +63,7 @@ def parse_feed_changes(payload: dict[str, Any], page_accounts: Mapping[str, str]
                 kind="reply" if parent and parent != str(value.get("post_id")) else "comment",
                 text=value.get("message") or "",
                 author=Author(name=str(sender.get("name", "")), platform_id=sender.get("id"), is_account=sender.get("id") == page_id),
-                created_at=datetime.fromtimestamp(created, tz=timezone.utc) if isinstance(created, (int, float)) else None,
+                created_at=datetime.fromtimestamp(_seconds(created), tz=timezone.utc) if isinstance(created, (int, float)) else None,
                 parent_id=parent or None, permalink=(value.get("post") or {}).get("permalink_url"),
                 raw={**value, "verb": value.get("verb")},
             ))
@@ -79,7 +84,8 @@ def webhook_routes(
 
     async def verify(request: Request) -> Response:
         params = request.query_params
-        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(params.get("hub.verify_token", ""), verify_token):
+        given = params.get("hub.verify_token", "").encode()
+        if params.get("hub.mode") == "subscribe" and hmac.compare_digest(given, verify_token.encode()):
             return PlainTextResponse(params.get("hub.challenge", ""))
         return PlainTextResponse("verification failed", status_code=403)
 
@@ -90,7 +96,7 @@ def webhook_routes(
         try:
             payload = json.loads(body)
             entries = payload["entry"]
-            times = [float(e["time"]) for e in entries]
+            times = [_seconds(float(e["time"])) for e in entries]
         except (ValueError, KeyError, TypeError):
             return PlainTextResponse("unreadable payload", status_code=400)
         if any(now() - t > max_age for t in times):

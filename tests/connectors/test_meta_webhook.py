@@ -43,6 +43,10 @@ def test_handshake_echoes_challenge_only_with_right_token(setup):
     assert ok.status_code == 200 and ok.text == "1158201444"
     bad = client.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": "wrong", "hub.challenge": "1158201444"})
     assert bad.status_code == 403 and "1158201444" not in bad.text
+    odd = client.get("/webhooks/meta", params={"hub.mode": "subscribe", "hub.verify_token": "vérify", "hub.challenge": "1"})
+    assert odd.status_code == 403
+    wrong_mode = client.get("/webhooks/meta", params={"hub.mode": "unsubscribe", "hub.verify_token": "verify-me", "hub.challenge": "1"})
+    assert wrong_mode.status_code == 403
 
 
 def test_signed_payload_delivers_comment_and_reply(setup):
@@ -71,6 +75,20 @@ def test_stale_payload_is_refused(setup):
     client, received = setup
     body = payload(time=NOW - 3600)
     assert client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)}).status_code == 403
+    assert received == []
+
+
+def test_millisecond_entry_time_is_read_as_seconds(setup):
+    client, received = setup
+    body = payload(time=NOW * 1000)
+    assert client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)}).status_code == 200
+    assert len(received) == 2
+
+
+def test_signed_but_unreadable_payload_is_a_400(setup):
+    client, received = setup
+    body = b"not json"
+    assert client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)}).status_code == 400
     assert received == []
 
 
