@@ -21,6 +21,7 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Mapping
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
@@ -107,7 +108,8 @@ def webhook_routes(
             return PlainTextResponse("unreadable payload", status_code=400)
         delivered = [i for i in items if i.raw.get("verb") in ("add", "edited")]
         if delivered:
-            on_items(delivered)
+            # on_items stores to the database: keep it off the event loop
+            await run_in_threadpool(on_items, delivered)
         return JSONResponse({"received": len(delivered), "removed": len(items) - len(delivered)})
 
     return [Route(path, verify, methods=["GET"]), Route(path, receive, methods=["POST"])]
