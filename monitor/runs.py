@@ -149,6 +149,8 @@ def run_cycle(
             classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now)
         except ConnectorError as exc:
             outcome.status, outcome.error = "failed", str(exc)
+            # a fetch that gave up returns no FetchResult: its rate-limit waits travel on the error
+            outcome.events.extend(getattr(exc, "events", []))
             if isinstance(exc, CredentialsError):
                 _mark_credentials_failing(db, ids[config.name], str(exc))
         log.info("account %s: %s, %d fetched, %d new, %d findings", config.name, outcome.status, outcome.fetched, outcome.new_items, outcome.findings)
@@ -288,17 +290,24 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
     Used by `hallwatch import`; the cursor is left alone, since an export is not a poll.
     """
     division = load_division(config_dir)
-    config = division.account(account_name)
+    division.account(account_name)
     db = open_database(division)
     try:
-        with db.transaction() as session:
-            accounts = sync_accounts(session, division)
-            account_id = accounts[config.name].id
-            new = store_items(session, account_id, None, items)
-        outcome = AccountOutcome(config.name)
-        classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome)
+        return store_and_classify(db, division, account_name, items, analyze=analyze)
     finally:
         db.dispose()
+
+
+def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = now_utc) -> tuple[int, int]:
+    """Items that did not come from a poll (an export file, a webhook delivery): stored idempotently,
+    classified and routed; the account's cursor is left alone. Returns (new, already known)."""
+    config = division.account(account_name)
+    with db.transaction() as session:
+        accounts = sync_accounts(session, division)
+        account_id = accounts[config.name].id
+        new = store_items(session, account_id, None, items)
+    outcome = AccountOutcome(config.name)
+    classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome, now)
     return new, len({i.platform_id for i in items}) - new
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 
+from classifiers.findings import Finding
+from connectors.items import Item
 from monitor.db import Database
 
 REPO = Path(__file__).resolve().parents[1]
@@ -84,6 +86,27 @@ def use_db_env(db_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
     """Point the CLI at the test database, as an operator would with HALLWATCH_DATABASE_URL."""
     monkeypatch.setenv("HALLWATCH_DATABASE_URL", db_url)
     return db_url
+
+
+class KeywordAnalyzer:
+    """A stand-in classifier for tests of the run mechanics: flags the word 'password' (the real
+    pipeline is tested in tests/classifiers and end to end in test_demo.py)."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def __call__(self, items: Sequence[Item]) -> list[list[Finding]]:
+        self.seen.extend(item.platform_id for item in items)
+        results = []
+        for item in items:
+            at = item.text.lower().find("password")
+            results.append([Finding("confidential", 0.9, at, at + 8, None, "AP146 2a", "medium")] if at >= 0 else [])
+        return results
+
+
+@pytest.fixture
+def analyzer() -> KeywordAnalyzer:
+    return KeywordAnalyzer()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -11,6 +11,7 @@ from monitor.config import Division, load_division
 from monitor.errors import HallwatchError
 from monitor.runs import open_database
 from monitor.scheduler import build_scheduler
+from monitor.webhooks import meta_routes
 
 SECRET_NAME = "HALLWATCH_SECRET_KEY"
 
@@ -41,9 +42,12 @@ def serve_command(config_dir: Path, data_dir: Path | None, host: str, port: int,
     division = load_division(config_dir)
     key = secret_key(division)
     db = open_database(division, data_dir)
-    app = create_app(db, division, secret_key=key)
+    webhook = meta_routes(db, division)
+    app = create_app(db, division, secret_key=key, extra_routes=webhook)
     scheduler = None if no_scheduler else build_scheduler(db, division, division.data_dir(data_dir), run_every_minutes=run_every)
     click.echo(f"hallwatch queue on http://{host}:{port}/ (links in e-mails use {division.base_url})")
+    if webhook:
+        click.echo("Meta webhook on /webhooks/meta")
     if scheduler is not None:
         scheduler.start()
         click.echo(f"scheduler: a monitoring cycle every {run_every} min, overdue escalation every 15 min")

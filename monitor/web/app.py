@@ -20,7 +20,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
@@ -86,7 +86,10 @@ class SecurityHeaders:
         await self.app(scope, receive, add_headers)
 
 
-def create_app(database: Database, division: Division, *, secret_key: str, now: Callable[[], datetime] = utcnow, https: bool | None = None) -> Starlette:
+def create_app(
+    database: Database, division: Division, *, secret_key: str, now: Callable[[], datetime] = utcnow, https: bool | None = None,
+    extra_routes: list[BaseRoute] | None = None,
+) -> Starlette:
     """The web queue for one division. `now` is the clock (tests pass a fixed one)."""
     if not secret_key or len(secret_key) < 16:
         raise ValueError("secret_key: at least 16 characters (set HALLWATCH_SECRET_KEY)")
@@ -255,6 +258,8 @@ def create_app(database: Database, division: Division, *, secret_key: str, now: 
         Route("/items/{review_id:int}/{action:str}", item_action, methods=["POST"]),
         Route("/bulk-dismiss", bulk_dismiss, methods=["POST"]),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+        # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
+        *(extra_routes or []),
     ]
     middleware = [
         Middleware(SecurityHeaders),
