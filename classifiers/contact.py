@@ -4,6 +4,8 @@ Sets `doc._.contacts` to a list of (label, start_char, end_char) with label PHON
 Other components decide whose they are (a student's, the office's, someone else's).
 """
 
+import re
+
 import phonenumbers
 from spacy.language import Language
 from spacy.matcher import Matcher
@@ -60,6 +62,10 @@ class ContactFinder:
             seen: set[tuple[int, int]] = set()
             for region in (self.region, "US"):
                 for m in phonenumbers.PhoneNumberMatcher(text, region, leniency=phonenumbers.Leniency.POSSIBLE):
+                    digits = sum(c.isdigit() for c in m.raw_string)
+                    # a bare 7-digit run is a student or ticket number far more often than a local phone
+                    if digits < 10 and not re.fullmatch(r"\d{3}[-. ]\d{4}", m.raw_string):
+                        continue
                     if (m.start, m.end) not in seen and not _overlaps(found, m.start, m.end):
                         seen.add((m.start, m.end))
                         found.append(("PHONE", m.start, m.end))

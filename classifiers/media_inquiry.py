@@ -18,7 +18,7 @@ MEDIA_TERMS = [
     "feature", "segment", "on deadline", "deadline", "on air", "broadcast", "edition", "news", "radio", "magazine",
     "newspaper", "press", "media", "5pm hit", "6pm hit", "hit", "publication", "blog post", "documentary", "coverage",
     "cbc", "ctv", "global news", "citynews", "radio-canada", "herald", "sun", "post", "times", "weekly", "daily",
-    "gazette", "tribune", "today", "journal", "star", "chronicle", "examiner", "eagle", "bulletin", "courier",
+    "gazette", "tribune", "spokesperson", "media relations", "media contact", "press office", "comms contact", "today", "journal", "star", "chronicle", "examiner", "eagle", "bulletin", "courier",
 ]
 ASK_TERMS = [
     "comment", "comments", "statement", "interview", "interviews", "speak with", "speak to", "talk to", "talk with",
@@ -28,6 +28,7 @@ ASK_TERMS = [
     "feature", "book", "available", "best person", "who should", "who's the best", "who is the best", "send us",
     "email our", "email me", "dm us", "dm me", "dms are open", "reach", "guest", "invite", "have your", "appear",
 ]
+QUESTION = re.compile(r"\b(?:could|can|would|will|is|are|any|who|who's|where|when)\b[^?.!\n]{0,200}\?", re.I)
 PARENT = re.compile(r"\b(as a (?:dad|mom|mum|parent|father|mother)|asking (?:purely )?as a (?:dad|mom|mum|parent)|not a reporter|reporter'?s (?:mom|mum|dad|wife|husband)|my (?:kid|son|daughter|child)'?s?)\b", re.I)
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
@@ -42,7 +43,6 @@ class MediaInquiry:
         self.requests = Matcher(nlp.vocab)
         # a request addressed to the school: could/can/would ... ?, we'd love / we'd like / looking to
         self.requests.add("REQUEST", [
-            [{"LOWER": {"IN": ["could", "can", "would", "will", "is", "are", "any", "who"]}}, {"OP": "{0,12}"}, {"TEXT": "?"}],
             [{"LOWER": {"IN": ["we", "i"]}}, {"LOWER": {"IN": ["'d", "would"]}}, {"LOWER": {"IN": ["love", "like"]}}],
             [{"LOWER": {"IN": ["looking", "hoping", "wanting", "want"]}}, {"LOWER": "to"}, {"LOWER": {"IN": ["speak", "talk", "get", "chat", "reach", "hear", "interview"]}}],
             [{"LOWER": "please"}, {"LOWER": {"IN": ["call", "email", "contact", "reach", "dm", "send", "get"]}}],
@@ -57,10 +57,13 @@ class MediaInquiry:
         strong = [m for m in media if doc[m[1]:m[2]].text.lower() not in {"sun", "post", "times", "daily", "today", "weekly", "star", "news", "feature", "hit", "journal", "press", "media", "eagle", "edition"}]
         outlet = [m for m in media if doc[m[1]].is_title or doc[m[1]].is_upper]
         asks = self.ask(doc)
-        requests = self.requests(doc)
+        # a question to the school (regex over the text: a Matcher wildcard this long explodes)
+        requests = self.requests(doc) or QUESTION.search(text)
         if not requests or not asks:
             return doc
-        if strong or (outlet and re.search(r"\b(here|with|from|for|at)\b", text, re.I)) or any(doc[s:e].text.lower() in {"edition", "hit", "press", "feature"} for _, s, e in media):
+        # "Global Calgary here", "Jordan Reyes with CityNews": an outlet introducing itself
+        intro = re.search(r"\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|\b(?:with|from) [A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b", text)
+        if strong or intro or (outlet and re.search(r"\b(here|with|from|for|at)\b", text, re.I)) or any(doc[s:e].text.lower() in {"edition", "hit", "press", "feature"} for _, s, e in media):
             score = 0.9 if strong else 0.75
             add(doc, "media_inquiry", score, None, None, None, "medium")
         return doc

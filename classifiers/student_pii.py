@@ -11,6 +11,7 @@ import re
 from spacy.language import Language
 from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 
 from classifiers.base import add
 from classifiers.lexicons import CLASS_SUBJECTS, HEALTH_TERMS, OTHER_TERMS, SCHOOL_GENERIC, TITLES, WORD_NAMES
@@ -18,6 +19,8 @@ from classifiers.roster import Roster, fold
 
 _GRADE_NUM = r"^(k|jk|sk|\d{1,2}|\d{1,2}s|\d{1,2}[a-f]|\d{1,2}'s)$"
 _AGE_NUM = r"^([4-9]|1[0-9])$"
+_NOT_FIRST = {"grade", "room", "group", "period", "team", "class", "science", "math", "div", "block", "mr", "mrs", "ms", "dr", "st", "ave", "vs", "no"}
+_BIRTH_WORDS = {"birthday", "bday", "b-day", "birthdate", "born", "dob"}
 MONTHS = ["jan", "jan.", "january", "feb", "feb.", "february", "mar", "mar.", "march", "apr", "apr.", "april", "may",
           "jun", "june", "jul", "july", "aug", "aug.", "august", "sep", "sept", "sept.", "september", "oct", "oct.",
           "october", "nov", "nov.", "november", "dec", "dec.", "december"]
@@ -109,10 +112,12 @@ class StudentPII:
         roster = self.roster
         item = doc._.item
         school = roster.school_of(item.account) if item is not None else None
-        contexts = {doc.vocab.strings[m]: (s, e) for m, s, e in self.context(doc)}
+        context_matches = [(doc.vocab.strings[m], s, e) for m, s, e in self.context(doc)]
+        contexts = {label: (s, e) for label, s, e in context_matches}
         if self.schools is not None and any(not doc[s].text.startswith("#") for _, s, _ in self.schools(doc)):
             contexts.setdefault("SCHOOL", (0, 0))
-        sensitive = [(doc.vocab.strings[m], s, e) for m, s, e in self.sensitive(doc)]
+        # the longest of overlapping sensitive phrases ("intervention group" over "intervention")
+        sensitive = [(span.label_, span.start, span.end) for span in filter_spans([Span(doc, s, e, label=m) for m, s, e in self.sensitive(doc)])]
         has_context = bool(contexts) or bool(sensitive)
 
         names: list[tuple[int, int, float, str]] = []  # token start, end, score, student key
@@ -159,6 +164,8 @@ class StudentPII:
                 names.append((start, end, score, first))
                 taken.update(range(start, end))
         names.extend(self._unknown_students(doc, contexts, taken, roster))
+        if has_context:
+            names.extend(self._initialled(doc, taken, roster))
 
         self._ids(doc, contexts)
         if not names:
@@ -172,6 +179,10 @@ class StudentPII:
         for label, start, end in sensitive:
             span = doc[start:end]
             add(doc, "student_pii", 0.8, span.start_char, span.end_char, label, "high")
+        ages = [doc[s:e] for label, s, e in context_matches if label == "AGE" and not doc[s].lower_ in _BIRTH_WORDS]
+        for span in filter_spans(ages):
+            # "turns 13", "14 looks good": the age is the student's personal information
+            add(doc, "student_pii", 0.7, span.start_char, span.end_char, "OTHER_PII", "medium")
         if "AGE" in contexts:
             for _, start, end in self.dates(doc):
                 span = doc[start:end]
@@ -188,6 +199,8 @@ class StudentPII:
         for ent in doc.ents:
             if ent.label_ != "PERSON" or any(i in taken for i in range(ent.start, ent.end)) or len(ent) < 2:
                 continue
+            if not all(t.is_alpha and t.is_title for t in ent) or ent[0].lower_ in _NOT_FIRST:
+                continue
             if fold(ent.text) in roster.staff_full or (ent.start > 0 and fold(doc[ent.start - 1].text) in TITLES):
                 continue
             if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
@@ -201,6 +214,8 @@ class StudentPII:
         seen: set[int] = set()
         for _, start, end in self.ids(doc):
             last = doc[end - 1]
+            if last.i in seen:
+                continue
             seen.add(last.i)
             add(doc, "student_pii", 0.9, last.idx + (1 if last.text.startswith("#") else 0), last.idx + len(last.text), "STUDENT_ID", "high")
         bare = [doc[s] for _, s, _ in self.bare_ids(doc) if s not in seen]
@@ -210,6 +225,21 @@ class StudentPII:
         for token in bare:
             if token.text in self.roster.student_ids or (len(token.text) == 7 and schoolish):
                 add(doc, "student_pii", 0.8 if token.text not in self.roster.student_ids else 0.95, token.idx, token.idx + len(token.text), "STUDENT_ID", "high")
+
+    def _initialled(self, doc: Doc, taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
+        """"Zoe L." in a text with class context: a student the roster does not list, at lower confidence."""
+        found = []
+        for token in doc[:-1]:
+            nxt = doc[token.i + 1]
+            if token.i in taken or not token.is_title or not token.is_alpha or len(token.text) < 3:
+                continue
+            if not re.fullmatch(r"[A-Z]\.", nxt.text) or (token.i > 0 and fold(doc[token.i - 1].text) in TITLES):
+                continue
+            if fold(token.text) in roster.staff_first or token.lower_ in _NOT_FIRST:
+                continue
+            found.append((token.i, token.i + 2, 0.6, fold(token.text)))
+            taken.update((token.i, token.i + 1))
+        return found
 
     def _contacts(self, doc: Doc) -> None:
         """IDs and contact details in a text that names a student are the student's (office ones excepted)."""
