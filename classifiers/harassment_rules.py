@@ -14,8 +14,9 @@ from spacy.vocab import Vocab
 
 YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
 OBJ = YOU + ["him", "her", "them", "he", "she", "they", "ya"]
+EXCLUDED = ["you", "u", "ya", "yall", "y'all", "him", "her", "them", "ur", "your"]
 HARMED = [w for w in OBJ if w not in ("yourself", "urself")]  # "kill yourself" is a pile-on, not a threat
-SUBJ3 = ["he", "she", "they", "this", "that", "his", "her", "their"]
+SUBJ3 = ["he", "she", "they", "his", "her", "their"]  # not "this"/"that": "this is disgusting" aims at nothing
 PEOPLE = ["kid", "kids", "student", "students", "teacher", "teachers", "coach", "coaches", "principal", "trustee", "trustees",
           "superintendent", "parent", "parents", "mom", "dad", "mother", "father", "family", "girl", "girls", "boy", "boys",
           "guy", "guys", "man", "woman", "women", "men", "people", "staff", "admin", "admins", "child", "children", "son",
@@ -24,12 +25,12 @@ PEOPLE = ["kid", "kids", "student", "students", "teacher", "teachers", "coach", 
 PERSON_INSULTS = """idiot moron loser scumbag creep predator freak psycho bitch coward liar parasite groomer weirdo retard slut
 whore skank cunt dick asshole jerk clown dirtbag pervert perv hag fatass crook thief degenerate dumbass jackass bastard twat
 prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot snake pig rat cow witch fraud bully lowlife
-scum vermin animal loner nerd dork freakshow psychopath sociopath maniac lunatic fool nobody wanker tool b*tch f*ggot faggot
+scum vermin animal loner nerd dork freakshow psychopath sociopath maniac lunatic fool wanker tool b*tch f*ggot faggot
 fag dyke tranny retard spaz simp incel karen""".split()
 PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS] + ["animals", "sluts", "pigs", "monsters", "monster"]
 ADJ_INSULTS = """ugly fat stupid dumb pathetic worthless useless incompetent lazy disgusting gross annoying fake two-faced creepy
-retarded spineless brainless clueless ignorant hideous smelly trashy braindead psycho weird evil corrupt lying overpaid
-washed-up crazy unbearable repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
+retarded spineless brainless clueless ignorant hideous smelly trashy braindead psycho weird evil corrupt overpaid
+washed-up unbearable repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
 THING_INSULTS = ["trash", "garbage", "joke", "disgrace", "failure", "embarrassment", "waste", "mess", "clown", "bunch"]
 PROFANE = ["fucking", "f*cking", "f***ing", "freaking", "effing", "damn", "bloody", "absolute", "total", "complete", "little",
            "big", "fat", "ugly", "stupid", "dumb", "lazy", "useless", "such", "a", "an", "the", "so", "really", "actually",
@@ -58,7 +59,7 @@ def _threats() -> list[list[dict]]:
         [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "wan", "i'll", "ima", "imma", "got", "gotta"]), na, _l(harm), obj],
         [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(HARMED)],
         [_l(YOU), _l(["'ll", "will", "ll", "gonna", "are", "'re", "re"]), ANY, _l(["regret", "pay", "sorry", "dead", "next"])],
-        [_l(["ur", "you're", "youre", "u", "you"]), ANY, _l(["dead", "finished", "done"]), {"IS_PUNCT": True, "OP": "*"}, {"LOWER": {"NOT_IN": ["tired", "right", "wrong", "with", "for"]}, "OP": "?"}],
+        [_l(["ur", "you're", "youre", "u", "you"]), _l(["are", "'re", "re", "r", "so", "gonna", "gon", "na", "be"]) | {"OP": "{0,2}"}, _l(["dead", "deadmeat"]), {"LOWER": {"NOT_IN": ["tired", "right", "wrong", "serious", "on", "set", "last", "to", "inside", "weight", "ass", "asleep"]}}],
         [_l(["someone", "somebody", "people", "somebody's", "someone's", "teachers", "kids", "he", "she", "you"]), {"OP": "{0,3}"}, _l(["get", "gets", "getting", "be"]), _l(["hurt", "killed", "shot", "stabbed"])],
         [_l(["bring", "brings", "bringing", "brought", "got", "have", "carry"]), _l(["a", "my", "his", "the", "dad's"]), _l(["gun", "knife", "weapon", "glock", "piece", "pistol", "rifle", "bat"])],
         [_l(["shoot", "bomb", "blow", "shooting", "burn", "burns", "burned"]), _l(["up", "down", "the"]), {"OP": "{0,2}"}, _l(["school", "place", "board", "office", "building", "class", "house", "with"])],
@@ -84,11 +85,11 @@ def _abuse() -> list[list[dict]]:
         pats.append([subj, _l(BE), filler, insult])
         pats.append([subj, _l(BE), filler, adj])
         pats.append([subj, _l(BE), filler, _l(THING_INSULTS)])
-    loose = {"POS": {"IN": ["ADJ", "DET", "ADV", "PUNCT", "PART", "NUM"]}, "OP": "{0,5}"}
+    loose = {"POS": {"IN": ["ADJ", "DET", "ADV", "PUNCT", "PART", "NUM"]}, "OP": "{0,6}"}
     pats += [
         [_l(BE), loose, insult],                                       # "X is such a fake two-faced snake"
         [_l(BE), loose, _l(["has", "washed"]), {"ORTH": "-"}, _l(["been", "up"])],
-        [_l(["the", "that", "this", "your", "ur", "his", "her", "their", "these", "those", "a", "every"]), ANY, _l(PERSON_INSULTS + ADJ_INSULTS), _l(PEOPLE)],
+        [_l(["the", "that", "this", "your", "ur", "his", "her", "their", "these", "those", "every"]), ANY, _l(PERSON_INSULTS + ADJ_INSULTS), _l(PEOPLE)],
         [_l(YOU), filler, insult],                                     # "you idiot", "ur such a loser"
         [_l(YOU), _l(["so", "too", "really", "hella", "mad", "such"]), adj],
         [_l(["your", "ur", "his", "her", "their"]), _l(["kid", "kids", "son", "daughter", "mom", "mother", "dad", "father", "family", "face", "brother", "sister"]), filler, _l(PERSON_INSULTS + ADJ_INSULTS)],
@@ -98,23 +99,24 @@ def _abuse() -> list[list[dict]]:
         [_l(["all", "these", "those", "them"]), {"OP": "{0,2}"}, insult],
         [_l(["@user"]), {"OP": "{0,2}"}, insult],
         # exclusion and pile-ons
-        [_l(["nobody", "noone", "nobodys", "nobody's"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "asked", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(OBJ + ["ur", "your"])],
-        [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(OBJ + ["ur", "your"])],
+        [_l(["nobody", "noone", "nobodys", "nobody's"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "asked", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
+        [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
         [_l(["everyone", "everybody", "all", "whole"]), {"OP": "{0,4}"}, _l(["hates", "hate", "laughs", "laughing", "laughed", "thinks", "avoids", "ignores", "ignore", "avoid"]), _l(OBJ + ["at", "ur", "your", "his", "her"])],
         [_l(["don't", "dont", "do", "never"]), _l(["not"], ) | {"OP": "?"}, _l(["let", "invite", "sit", "talk", "play", "add", "pick", "hang"]), {"OP": "{0,2}"}, _l(["him", "her", "them", "the", "that"])],
         [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang", "invite", "pick"]), _l(["with", "to"]) | {"OP": "?"},
          {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["strangers", "anyone", "anybody", "people", "adults", "someone", "somebody", "it", "this", "unknown"]}}],
-        [_l(["switch", "change", "leave", "quit", "transfer"]), _l(["schools", "school", "our", "this", "the"])],
-        [_l(["go", "send", "sent", "move"]), _l(["them", "him", "her", "back", "home", "yourself"]), _l(["back", "home", "to", "where"]), ANY],
+        [_l(["switch", "change", "leave", "quit", "transfer"]), _l(["our", "this", "the"]) | {"OP": "?"}, _l(["schools", "school", "class", "team", "town", "grade"])],
+        [_l(["send", "sent", "ship", "deport"]), _l(["them", "him", "her", "em", "'em"]), _l(["back", "home", "away", "out"])],
+        [_l(["go"]), _l(["back", "home"]), _l(["to"]) | {"OP": "?"}, _l(["where", "your", "ur", "their", "his", "her"])],
         [_l(["don't", "dont", "doesn't", "doesnt", "never"]), _l(["belong"])],
         [_l(["kill", "unalive", "end", "hang", "off"]), _l(["yourself", "urself", "himself", "herself", "themselves", "yoself"])],
         [_l(["kys", "kms", "stfu", "gtfo"])],
-        [_l(["go"]), _l(["die", "cry", "away"])],
+        [_l(["go"]), _l(["die", "cry"])],
         [_l(["delete", "deactivate"]), _l(["ur", "your", "his", "her", "the"]), ANY, _l(["account", "acc", "page", "insta", "tiktok", "profile"])],
         [_l(["go", "everyone", "everybody", "let's", "lets", "let", "y'all", "yall", "guys", "we"]), {"OP": "{0,2}"}, _l(["spam", "report", "roast", "expose", "flood", "ratio", "dogpile", "cancel", "troll"])],
         [_l(["make", "made", "making"]), _l(["him", "her", "them", "you", "u"]), _l(["cry", "cries", "leave", "quit", "suffer"])],
-        [_l(["spam", "roast", "expose"]), _l(["his", "her", "their", "him", "the", "that"])],
-        [_l(["laugh", "laughing", "laughed", "lol", "lmao", "lmaoo"]), _l(["at"]), _l(["him", "her", "them", "you", "u", "the", "that"])],
+        [_l(["spam", "roast", "expose"]), _l(["his", "her", "their", "him"])],
+        [_l(["laugh", "laughing", "laughed", "lol", "lmao", "lmaoo"]), _l(["at"]), _l(["him", "her", "you", "u"])],
         # discriminatory generalisations about groups
         [_l(GROUPS), {"OP": "{0,2}"}, _l(BE + ["keep", "always"]), {"OP": "{0,2}"}, _l(["animals", "criminals", "terrorists", "dirty", "ruining", "dragging", "destroying", "invading", "taking", "rapists", "parasites", "disgusting", "sick", "mentally", "inferior", "stupid", "lazy", "violent", "subhuman", "filthy", "vermin", "diseased", "grooming", "groomers", "freaks", "bringing", "stealing"])],
         [_l(["where"]), _l(["they", "you", "he", "she"]), _l(["came", "come"]), _l(["from"])],
@@ -124,11 +126,11 @@ def _abuse() -> list[list[dict]]:
         [_l(["fired", "forced", "arrested", "charged", "caught", "kicked", "investigated", "busted", "removed"]), {"OP": "{0,2}"}, _l(["for"]), _l(["grabbing", "touching", "stealing", "abusing", "assaulting", "hitting", "molesting", "drinking", "texting", "sleeping", "groping", "harassing", "embezzling", "dating"])],
         [_l(["grabbing", "grabbed", "touching", "touched", "groping", "groped", "abusing", "abused", "molesting", "molested", "assaulting", "hitting", "hit", "texting", "sleeping", "dating", "grooming", "groomed", "fondling"]), _l(["a", "the", "his", "her", "little", "those", "with", "some", "young"]), ANY, _l(["kid", "kids", "child", "children", "student", "students", "girl", "girls", "boy", "boys", "minor", "minors", "teen"])],
         [_l(["knows", "know", "remember"]), _l(["what"]), _l(["he", "she", "they"]), _l(["did", "does", "done", "do"])],
-        [_l(["pockets", "pocketed", "steals", "stole", "stealing", "embezzled", "embezzles", "embezzling", "pocketing", "skimming", "skims", "skimmed", "takes", "taking"]), {"OP": "{0,3}"}, _l(["money", "funds", "tax", "taxes", "cash", "dollars", "donations", "fundraiser", "bribes", "kickbacks"])],
+        [_l(["pockets", "pocketed", "steals", "stole", "stealing", "embezzled", "embezzles", "embezzling", "pocketing", "skimming", "skims", "skimmed"]), {"OP": "{0,3}"}, _l(["money", "funds", "tax", "taxes", "cash", "dollars", "donations", "fundraiser", "bribes", "kickbacks"])],
         [_l(["be", "end", "belongs", "belong", "go"]), _l(["in", "to", "up"]), _l(["jail", "prison"])],
         [_l(["keep", "protect"]), _l(["your", "ur", "the", "our"]), _l(["kids", "children", "daughters", "sons", "kid"]), _l(["away", "safe"]), _l(["from"])],
         [_l(["drunk", "high", "hammered", "stoned", "wasted"]), _l(["at", "in", "during", "on"]), _l(["school", "work", "class", "the", "practice"])],
-        [_l(["is", "was", "'s", "are"]), ANY, _l(["a", "an"]), _l(["pedophile", "pedo", "predator", "groomer", "abuser", "molester", "rapist", "criminal", "thief", "crook", "embezzler", "drunk", "addict", "junkie"])],
+        [_l(["is", "was", "'s", "are"]), {"LOWER": {"NOT_IN": ["not", "n't", "never", "no"]}, "OP": "?"}, _l(["a", "an"]), _l(["pedophile", "pedo", "predator", "groomer", "abuser", "molester", "rapist", "criminal", "thief", "crook", "embezzler", "drunk", "addict", "junkie"])],
         # sexual comments about students or staff
         [_l(["she", "he", "teacher", "ms", "mrs", "miss", "mr", "girl", "her", "his", "student", "ms.", "mrs.", "mr."]), {"OP": "{0,3}"}, _l(["hot", "sexy", "thicc", "thick", "bangable", "fuckable", "doable", "fine", "curvy"]), _l(["af", "asf", "lol", "ngl", "tho", "😍", "🥵", "🤤", "!", "as", "ass", "asl"])],
         [_l(["i'd", "id", "would", "wanna", "want", "gonna", "i'll", "ill"]), ANY, _l(["smash", "bang", "tap", "hit", "fuck", "rail", "pipe", "eat"]), _l(["her", "him", "that", "it", "them", "ms", "mrs", "miss"])],

