@@ -12,8 +12,7 @@ import click
 
 from classifiers.contract import read_items, write_findings
 from classifiers.evaluate import evaluate, format_table
-from classifiers.pipeline import get_analyzer
-from monitor.config import load_directory
+from monitor.config import DIVISION_FILE, load_directory, load_division
 from monitor.errors import ConfigError
 
 _input = click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Items, one JSON object per line.")
@@ -21,8 +20,18 @@ _config = click.option("--config", "config_dir", envvar="HALLWATCH_CONFIG", requ
                        help="Folder with students.csv and staff.csv (division.yaml optional).")
 
 
-def _directory(config_dir: Path):
+def get_analyzer(directory):  # noqa: ANN001, ANN201
+    # spaCy and the models load only for the commands that classify, not for every CLI start
+    from classifiers.pipeline import get_analyzer as load
+
+    return load(directory)
+
+
+def _directory(config_dir: Path):  # noqa: ANN202
     try:
+        # with division.yaml the account -> school map and the offices' own contacts are known too
+        if (config_dir / DIVISION_FILE).exists():
+            return load_division(config_dir).directory
         return load_directory(config_dir)
     except ConfigError as exc:
         click.echo(f"error: the configuration has {len(exc.problems)} problem(s):", err=True)
