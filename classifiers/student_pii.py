@@ -149,7 +149,7 @@ class StudentPII:
                 continue
             nxt = doc[start + 1] if start + 1 < len(doc) else None
             end = start + 1
-            if nxt is not None and nxt.is_title and not nxt.is_sent_start and nxt.is_alpha and len(nxt.text) > 1 and not _initial(nxt.text):
+            if nxt is not None and nxt.text[0].isupper() and not nxt.is_sent_start and nxt.is_alpha and len(nxt.text) > 1 and not _initial(nxt.text):
                 # another person's full name (staff, athlete, author, character): not this student
                 continue
             if nxt is not None and _initial(nxt.text) and not nxt.is_sent_start:
@@ -164,6 +164,7 @@ class StudentPII:
                 names.append((start, end, score, first))
                 taken.update(range(start, end))
         names.extend(self._unknown_students(doc, contexts, taken, roster))
+        names.extend(self._handles(doc, taken))
         if has_context:
             names.extend(self._initialled(doc, taken, roster))
 
@@ -225,6 +226,23 @@ class StudentPII:
         for token in bare:
             if token.text in self.roster.student_ids or (len(token.text) == 7 and schoolish):
                 add(doc, "student_pii", 0.8 if token.text not in self.roster.student_ids else 0.95, token.idx, token.idx + len(token.text), "STUDENT_ID", "high")
+
+    def _handles(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, float, str]]:
+        """A full name written as one handle or hashtag (@dez_ferraro, desmondferraro07)."""
+        found = []
+        for token in doc:
+            # only handle-like tokens (symbols, digits) or long run-together words: keeps this off ordinary words
+            if token.i in taken or len(token.text) < 6 or (token.is_alpha and len(token.text) < 10):
+                continue
+            letters = re.sub(r"[^a-z]", "", fold(token.text))
+            if len(letters) < 6:
+                continue
+            for key, full in self.handles.items():
+                if key in letters:
+                    found.append((token.i, token.i + 1, 0.9, full.split()[0]))
+                    taken.add(token.i)
+                    break
+        return found
 
     def _initialled(self, doc: Doc, taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
         """"Zoe L." in a text with class context: a student the roster does not list, at lower confidence."""

@@ -1,0 +1,135 @@
+"""photo_no_consent, student_tagged, media_inquiry, confidential and personal_info, with tricky negatives."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from classifiers.photos import count_faces
+from connectors.items import Media
+from tests.classifiers.conftest import categories, item
+
+
+def photo(alt: str, tagged: tuple[str, ...] = (), url: str | None = None) -> Media:
+    return Media(type="photo", url=url, alt_text=alt, tagged=tagged)
+
+
+# photos
+def test_tagged_student_is_always_flagged_even_with_consent(analyzer):
+    it = item("Great game!", is_account=True, kind="post", consent_tag="on-file",
+              media=[photo("Team photo, faces visible", tagged=("Marisol Quintero",))])
+    assert {"student_tagged", "photo_no_consent"} <= categories(analyzer, it)
+
+
+def test_tagged_staff_member_is_fine(analyzer):
+    it = item("Welcome our principal!", is_account=True, kind="post", consent_tag="on-file",
+              media=[photo("Portrait of an adult woman, smiling", tagged=("Gwen Oyelaran",))])
+    assert categories(analyzer, it) == set()
+
+
+def test_named_student_without_consent_is_flagged_despite_on_file(analyzer):
+    it = item("Tobias building his volcano model 🌋", is_account=True, kind="post", consent_tag="on-file",
+              media=[photo("Grade 4 boy beside a model volcano, face visible")])
+    assert "photo_no_consent" in categories(analyzer, it)
+
+
+def test_limited_consent_with_name_is_flagged(analyzer):
+    it = item("Anouk's painting won the art show!", is_account=True, kind="post", consent_tag="on-file",
+              media=[photo("A girl holding her painting, face visible")])
+    assert "photo_no_consent" in categories(analyzer, it)
+
+
+def test_consent_judged_as_of_created_at(analyzer):
+    media = [photo("A Grade 2 girl reading on a beanbag, face visible")]
+    before = item("Keira reading to the class", is_account=True, kind="post", consent_tag="on-file", media=media,
+                  created=datetime(2024, 5, 1, tzinfo=timezone.utc))
+    after = item("Keira reading to the class", is_account=True, kind="post", consent_tag="on-file", media=media,
+                 created=datetime(2024, 9, 1, tzinfo=timezone.utc))
+    assert "photo_no_consent" not in categories(analyzer, before)
+    assert "photo_no_consent" in categories(analyzer, after)
+
+
+def test_unnamed_faces_without_consent_tag_are_flagged(analyzer):
+    it = item("Field day fun!", is_account=True, kind="post", consent_tag=None,
+              media=[photo("Grade 3 students running a relay, faces visible")])
+    assert "photo_no_consent" in categories(analyzer, it)
+
+
+def test_backs_only_and_artwork_are_not_flagged(analyzer):
+    backs = item("Walking together", is_account=True, kind="post", media=[photo("Students walking away, only backs visible")])
+    art = item("Our art wall", is_account=True, kind="post", media=[photo("Paintings on a hallway wall; no people")])
+    assert "photo_no_consent" not in categories(analyzer, backs)
+    assert "photo_no_consent" not in categories(analyzer, art)
+
+
+def test_parent_posting_own_child_is_fine_but_other_students_are_not(analyzer):
+    own = item("Our little girl at her first concert 🥹", media=[photo("A small girl singing on stage, face visible")])
+    others = item("pics from the field trip!", media=[photo("About eight Grade 5 students posing at the zoo, faces visible")])
+    assert "photo_no_consent" not in categories(analyzer, own)
+    assert "photo_no_consent" in categories(analyzer, others)
+
+
+def test_face_detector_counts_nothing_in_a_blank_generated_image(tmp_path):
+    import cv2
+    import numpy as np
+
+    path = tmp_path / "blank.png"
+    cv2.imwrite(str(path), np.full((120, 160, 3), 200, dtype=np.uint8))
+    assert count_faces(str(path)) == 0
+    assert count_faces(str(tmp_path / "missing.png")) is None
+    assert count_faces("https://example.org/x.jpg") is None  # never fetched
+
+
+# media inquiries
+def test_reporter_asking_for_comment_is_an_inquiry(analyzer):
+    it = item("Hi, Dana Whitlock with the Prairie Ledger here. Could the principal comment on the new bus routes before our Friday edition?")
+    assert "media_inquiry" in categories(analyzer, it)
+
+
+def test_podcast_invitation_is_an_inquiry(analyzer):
+    it = item("We host a podcast on rural education and would love to have your superintendent as a guest. Who should we contact?")
+    assert "media_inquiry" in categories(analyzer, it)
+
+
+def test_parent_question_and_shared_article_are_not_inquiries(analyzer):
+    parent = item("I work at a radio station but I'm asking as a parent: when is picture day?")
+    shared = item("Great article in the Prairie Ledger about our robotics club! prairieledger.ca/robotics")
+    thanks = item("Thanks for the interview yesterday, our story is now live!")
+    for it in (parent, shared, thanks):
+        assert "media_inquiry" not in categories(analyzer, it)
+
+
+# confidential and personal_info
+def test_password_and_door_code_are_confidential(analyzer):
+    assert "confidential" in categories(analyzer, item("Staff wifi this week is LakesideStaff, password Wint3r!2025"))
+    assert "confidential" in categories(analyzer, item("Back door code is now 8812# — don't share with students"))
+
+
+def test_password_advice_without_a_password_is_not_confidential(analyzer):
+    assert "confidential" not in categories(analyzer, item("Never share your password with anyone, ever.", is_account=True))
+    assert "confidential" not in categories(analyzer, item("Forgot your password? Use the reset link on the login page.", is_account=True))
+
+
+def test_public_meeting_passcode_is_not_confidential(analyzer):
+    it = item("Parent council tonight, all parents welcome! Join online: meeting ID 812 3344 5566, passcode 551200", is_account=True)
+    assert "confidential" not in categories(analyzer, it)
+
+
+def test_personnel_matter_is_confidential(analyzer):
+    it = item("Between us, HR let him go after the audit. Please keep it quiet.")
+    assert "confidential" in categories(analyzer, it)
+
+
+def test_someone_elses_phone_is_personal_info_but_office_phone_is_not(analyzer):
+    other = item("Mrs. Jensen lives at 41 Aspen Grove Close and her cell is 403-555-0177, go tell her yourself")
+    office = item("Questions? Call the office at 403-555-0100", is_account=True)
+    assert "personal_info" in categories(analyzer, other)
+    assert "personal_info" not in categories(analyzer, office)
+
+
+def test_quoted_insults_in_a_lesson_are_not_harassment(analyzer):
+    it = item('In our anti-bullying lesson students listed words that hurt — "loser", "freak", "nobody likes you" — and rewrote them as kind words.', is_account=True)
+    assert "harassment" not in categories(analyzer, it)
+
+
+def test_threat_is_harassment_with_high_severity(analyzer):
+    found = analyzer.analyze([item("you better watch your back after school tomorrow, we know where you live")])[0]
+    assert any(f.category == "harassment" and f.severity == "high" for f in found)
