@@ -40,7 +40,9 @@ def report_command(config_dir: Path, data_dir: Path | None) -> None:
         click.echo(f"{account:<30} {items.get(account, 0):>5}  {cells}")
     total = sum(sum(row.values()) for row in table.values())
     click.echo(f"\n{total} finding(s) by item and category. Look further with:")
-    click.echo(f"  hallwatch findings --config {config_dir} --account NAME [--category CATEGORY] [--show-text]")
+    where = f"--config {config_dir}" + (f" --data-dir {data_dir}" if data_dir else "")
+    click.echo(f"  hallwatch findings {where} --account NAME [--category CATEGORY] [--show-text]")
+    click.echo(f"  hallwatch queue list {where} --as EMAIL   (review items, for a user added with `hallwatch users add`)")
 
 
 @click.command("findings")
