@@ -25,6 +25,15 @@ DIRECTIONS = ["n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "eas
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 
 
+# street words of other languages, written as a suffix of one word (Hammarvägen, Parijsstraat) or before the name
+FOREIGN_SUFFIX = r"(vej|vegur|vägen|gatan|gata|gade|straat|strasse|straße|str\.|laan|weg|katu|tie|tee|gasse|utca|ulica|cesta|iela|gatve|veien|vei|tanya|sokak|caddesi|plein|dreef|kade|gracht|torget|stræde)$"
+FOREIGN_PREFIX = ["rue", "via", "viale", "calle", "avda", "avda.", "avenida", "av.", "rua", "piazza", "plaza", "paseo", "camino", "carrer", "largo", "travessa", "chemin", "place", "allée", "corso", "ul.", "ulica", "rr", "cl."]
+# an international phone number the CA/US matcher does not know: digit groups, told apart by a phone word nearby
+INTL_PHONE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w/-])")
+PHONE_WORDS = re.compile(r"\b(phone|call|calling|tel|telephone|number|cell|mobile|fax|reach|contact|text|sms|whatsapp|dial|ring)\b", re.I)
+DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
+
+
 def _address_patterns() -> list[list[dict]]:
     name = {"IS_ALPHA": True, "OP": "{1,4}"}
     house = {"TEXT": {"REGEX": r"^\d{1,6}[A-Za-z]?$"}}
@@ -36,6 +45,8 @@ def _address_patterns() -> list[list[dict]]:
         [house, name, suffix, dot, direction],
         # European style: Koskikatu 25, Hauptstraße 7
         [{"LOWER": {"REGEX": r"(katu|tie|strasse|straße|gasse|weg|vej|gade|gatan|vägen|straat|laan)$"}}, house],
+        [{"LOWER": {"REGEX": FOREIGN_SUFFIX}}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?\.?$"}}],
+        [{"LOWER": {"IN": FOREIGN_PREFIX}}, {"IS_ALPHA": True, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}, "OP": "?"}],
         # PO Box 1234
         [{"LOWER": {"IN": ["po", "p.o."]}}, {"LOWER": "box"}, {"LIKE_NUM": True}],
     ]
@@ -81,14 +92,36 @@ class ContactFinder:
                     addresses.append((span.start_char, span.end_char))
             else:
                 units.append((span.start_char, span.end_char))
-        for start, end in _merge(addresses):
+        if sum(c.isdigit() for c in text) >= 7:
+            for m in INTL_PHONE.finditer(text):
+                digits = sum(c.isdigit() for c in m.group())
+                if 7 <= digits <= 13 and not DATE_LIKE.match(m.group()) and not _overlaps(found, m.start(), m.end()) \
+                        and PHONE_WORDS.search(text[max(0, m.start() - 60):m.start()]):
+                    found.append(("PHONE", m.start(), m.end()))
+        addresses = [a for a in addresses if not _overlaps(found, *a)]
+        merged = _merge(addresses)
+        for start, end in merged:
             # an apartment or unit right after the street belongs to the address
             for us, ue in units:
                 if 0 <= us - end <= 2:
                     end = ue
             found.append(("ADDRESS", start, end))
+        if merged:
+            # in an address block, the unit, house number and postcode on their own lines are the address too
+            for us, ue in units:
+                if not _overlaps(found, us, ue):
+                    found.append(("ADDRESS", us, ue))
+            for token in doc:
+                if token.like_num and re.fullmatch(r"\d{3,6}", token.text) and _line_edge(doc, token) and not _overlaps(found, token.idx, token.idx + len(token.text)):
+                    found.append(("ADDRESS", token.idx, token.idx + len(token.text)))
         doc._.contacts = found
         return doc
+
+
+def _line_edge(doc: Doc, token) -> bool:
+    before = doc.text[:token.idx].rstrip(" >?\t")
+    after = doc.text[token.idx + len(token.text):].lstrip(" \t")
+    return before.endswith("\n") or before == "" or after.startswith("\n") or after == "" or (token.i > 0 and doc[token.i - 1].is_upper is False and doc[token.i - 1].is_title and token.i == len(doc) - 1)
 
 
 def _overlaps(found: list[tuple[str, int, int]], start: int, end: int) -> bool:
