@@ -10,7 +10,6 @@ compliments, insults quoted in a lesson, and parents reporting bullying.
 """
 from __future__ import annotations
 
-import re
 from typing import Sequence
 
 import numpy as np
@@ -25,7 +24,6 @@ HARASSMENT_THRESHOLD: float = 0.6
 HARASSMENT_CLAUSE = "AP1311 1.3.5; AP146 2b"
 
 _MODEL: list[LinearTextModel] = []
-_QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
 
 
 def load_model() -> LinearTextModel:
@@ -38,7 +36,7 @@ def load_model() -> LinearTextModel:
 def model_text(text: str) -> str:
     """What the model scores. In a lesson or a report, quoted insults are not said to anyone."""
     if rules.TEACHING.search(text) or rules.REPORT.search(text):
-        return _QUOTED.sub(" ", text)
+        return rules.QUOTED.sub(" ", text)
     return text
 
 
@@ -47,9 +45,12 @@ def judge(doc: Doc, model_score: float) -> tuple[float, str]:
     hits = rules.find(doc)
     score = model_score
     if hits.teaching or hits.report:
-        # words quoted for teaching or reported second hand: only a live weapon threat stands
+        # words quoted for teaching or reported second hand: only a weapon threat, or abuse
+        # said straight to the reader ("parents like you are trash"), stands
         if hits.weapon:
-            return max(score, 0.9), "high"
+            return round(max(score, 0.9), 3), "high"
+        if hits.report and hits.direct_abuse:
+            return round(max(score, 0.8), 3), "medium"
         return round(score * 0.3, 3), "medium"
     if hits.threat and not hits.sports_target:
         return round(max(score, 0.9), 3), "high"

@@ -54,11 +54,16 @@ def _threats() -> list[list[dict]]:
     return [
         [_l(["watch", "watchin"]), _l(["ur", "your", "yo", "his", "her", "their"]), _l(["back", "mouth", "step"])],
         [_l(["better", "should", "gonna", "wanna"]), _l(["watch"]), _l(["yourself", "urself", "himself", "herself", "it", "ur", "your"])],
-        [_l(["i", "we"]), ANY, _l(["know", "knows", "found"]), _l(["where"]), {"OP": "{0,3}"}, _l(["live", "lives", "sleep", "work", "works", "park", "parks", "is", "are"])],
+        # "I know where you live", "we know where his house is", "I know where the board office is"
+        [_l(["i", "we", "i've", "we've"]), ANY, _l(["know", "knows", "found", "find"]), _l(["where"]), _l(HARMED + ["your", "his", "their"]), ANY, _l(["live", "lives", "sleep", "sleeps", "work", "works", "park", "parks", "go", "goes", "hang", "house", "home", "car", "kids", "family"])],
+        [_l(["i", "we", "i've", "we've"]), ANY, _l(["know", "knows", "found"]), _l(["where"]), _l(["the", "your", "his", "her", "their", "ur"]), {"OP": "{0,2}"}, _l(["office", "house", "home", "car", "kids", "family", "daughter", "son", "wife", "husband", "address", "locker"])],
         [_l(["gonna", "going", "gon", "will", "'ll", "ll", "finna", "bout", "about", "wanna", "want"]), _l(["to"]), _l(harm), obj],
         [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "wan", "i'll", "ima", "imma", "got", "gotta"]), na, _l(harm), obj],
         [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(HARMED)],
-        [_l(YOU), _l(["'ll", "will", "ll", "gonna", "are", "'re", "re"]), ANY, _l(["regret", "pay", "sorry", "dead", "next"])],
+        [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "be", "gunna"]}, "OP": "{1,4}"}, _l(["regret", "sorry"])],
+        [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "gunna"]}, "OP": "{1,4}"}, _l(["pay"]), {"IS_PUNCT": True}],
+        [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "gunna"]}, "OP": "{1,4}"}, _l(["pay"]), _l(["for"]), _l(["this", "that", "it", "what"])],
+        [_l(YOU), _l(["'re", "are", "re", "r"]), _l(["next"])],
         [_l(["ur", "you're", "youre", "u", "you"]), _l(["are", "'re", "re", "r", "so", "gonna", "gon", "na", "be"]) | {"OP": "{0,2}"}, _l(["dead", "deadmeat"]), {"LOWER": {"NOT_IN": ["tired", "right", "wrong", "serious", "on", "set", "last", "to", "inside", "weight", "ass", "asleep"]}}],
         [_l(["someone", "somebody", "people", "somebody's", "someone's", "teachers", "kids", "he", "she", "you"]), {"OP": "{0,3}"}, _l(["get", "gets", "getting", "be"]), _l(["hurt", "killed", "shot", "stabbed"])],
         [_l(["bring", "brings", "bringing", "brought", "got", "have", "carry"]), _l(["a", "my", "his", "the", "dad's"]), _l(["gun", "knife", "weapon", "glock", "piece", "pistol", "rifle", "bat"])],
@@ -126,13 +131,15 @@ def _abuse() -> list[list[dict]]:
         [_l(["fired", "forced", "arrested", "charged", "caught", "kicked", "investigated", "busted", "removed"]), {"OP": "{0,2}"}, _l(["for"]), _l(["grabbing", "touching", "stealing", "abusing", "assaulting", "hitting", "molesting", "drinking", "texting", "sleeping", "groping", "harassing", "embezzling", "dating"])],
         [_l(["grabbing", "grabbed", "touching", "touched", "groping", "groped", "abusing", "abused", "molesting", "molested", "assaulting", "hitting", "hit", "texting", "sleeping", "dating", "grooming", "groomed", "fondling"]), _l(["a", "the", "his", "her", "little", "those", "with", "some", "young"]), ANY, _l(["kid", "kids", "child", "children", "student", "students", "girl", "girls", "boy", "boys", "minor", "minors", "teen"])],
         [_l(["knows", "know", "remember"]), _l(["what"]), _l(["he", "she", "they"]), _l(["did", "does", "done", "do"])],
-        [_l(["pockets", "pocketed", "steals", "stole", "stealing", "embezzled", "embezzles", "embezzling", "pocketing", "skimming", "skims", "skimmed"]), {"OP": "{0,3}"}, _l(["money", "funds", "tax", "taxes", "cash", "dollars", "donations", "fundraiser", "bribes", "kickbacks"])],
+        [_l(["pockets", "pocketed", "steals", "stole", "stealing", "embezzled", "embezzles", "embezzling", "pocketing", "skimming", "skims", "skimmed"]), {"OP": "{0,3}"}, _l(["money", "funds", "tax", "taxes", "cash", "dollars", "donations", "fundraiser", "bribes", "kickbacks", "from", "program", "budget"])],
         [_l(["be", "end", "belongs", "belong", "go"]), _l(["in", "to", "up"]), _l(["jail", "prison"])],
         [_l(["keep", "protect"]), _l(["your", "ur", "the", "our"]), _l(["kids", "children", "daughters", "sons", "kid"]), _l(["away", "safe"]), _l(["from"])],
         [_l(["drunk", "high", "hammered", "stoned", "wasted"]), _l(["at", "in", "during", "on"]), _l(["school", "work", "class", "the", "practice"])],
         [_l(["is", "was", "'s", "are"]), {"LOWER": {"NOT_IN": ["not", "n't", "never", "no"]}, "OP": "?"}, _l(["a", "an"]), _l(["pedophile", "pedo", "predator", "groomer", "abuser", "molester", "rapist", "criminal", "thief", "crook", "embezzler", "drunk", "addict", "junkie"])],
         # sexual comments about students or staff
         [_l(["she", "he", "teacher", "ms", "mrs", "miss", "mr", "girl", "her", "his", "student", "ms.", "mrs.", "mr."]), {"OP": "{0,3}"}, _l(["hot", "sexy", "thicc", "thick", "bangable", "fuckable", "doable", "fine", "curvy"]), _l(["af", "asf", "lol", "ngl", "tho", "😍", "🥵", "🤤", "!", "as", "ass", "asl"])],
+        [{"ENT_TYPE": "PERSON"}, _l(BE), {"OP": "{0,2}"}, _l(["hot", "sexy", "thicc", "bangable", "fuckable", "doable"])],
+        [_l(["smash", "bang", "tap", "rail", "fuck", "bone"]), {"OP": "{0,3}"}, _l(["teacher", "teachers", "girl", "girls", "mom", "ms", "mrs", "miss", "sub", "student", "ms.", "mrs.", "coach"])],
         [_l(["i'd", "id", "would", "wanna", "want", "gonna", "i'll", "ill"]), ANY, _l(["smash", "bang", "tap", "hit", "fuck", "rail", "pipe", "eat"]), _l(["her", "him", "that", "it", "them", "ms", "mrs", "miss"])],
         [_l(["nudes", "nude", "naked", "boobs", "tits", "titties", "rack", "booty", "dick", "pics"]), {"OP": "{0,2}"}, _l(["her", "his", "she", "he", "of", "send", "leaked", "sent", "leak", "post"])],
         [_l(["send", "sent", "leak", "leaked", "post", "posted"]), _l(["her", "his", "ur", "your", "me", "the"]), _l(["nudes", "pics", "nude"])],
@@ -143,10 +150,11 @@ def _abuse() -> list[list[dict]]:
 
 # contexts the labelling rules exclude (plain regexes: they judge the whole text, not a token run)
 TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prevention)|lesson|kindness|pink ?shirt|hurtful (?:words|names|things)|words (?:like|such as)|names (?:like|such as)|examples? of|we (?:discussed|talked|learned)|students (?:wrote|learned|discussed)|what not to say|upstander|bystander|digital citizenship|words (?:can|do) hurt|stand up (?:to|for))\b", re.I)
-REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|is bullying|was bullied|cyberbullying (?:incident|case))", re.I)
+REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|is bullying|was bullied|cyberbullying (?:incident|case))", re.I)
 SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
 COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
 THING_SUBJECTS = re.compile(r"\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|marking|grading|feedback|teaching|coaching|performance|service|leadership|management|refs?|officiating|call|calls)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds|has been|have been|has|is not|isn't|wasn't)\b", re.I)
+QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
 WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
 
 
@@ -155,6 +163,8 @@ class Hits:
     threat: bool
     weapon: bool
     abuse: bool
+    # abuse said to the reader ("your kid is a monster"), outside quotes: stands even in a report
+    direct_abuse: bool
     targeted: bool
     teaching: bool
     report: bool
@@ -195,10 +205,14 @@ def find(doc: Doc) -> Hits:
     compliment = bool(COMPLIMENT.search(text))
     if compliment and abuse_hits and all(any(t.lower_ in ("monster", "monsters", "animal", "animals", "beast", "savage") for t in sp) for sp in abuse_hits):
         abuse_hits = []  # "she's an animal on the ice" is praise
+    quoted = [m.span() for m in QUOTED.finditer(text)]
+    direct = [sp for sp in abuse_hits if any(t.lower_ in YOU or t.lower_ == "your" for t in sp)
+              and not any(a <= sp.start_char < b for a, b in quoted)]
     return Hits(
         threat=bool(threat_spans),
         weapon=bool(threat_spans) and bool(WEAPONS.search(text)),
         abuse=bool(abuse_hits),
+        direct_abuse=bool(direct),
         targeted=_targeted(doc),
         teaching=bool(TEACHING.search(text)),
         report=bool(REPORT.search(text)),

@@ -33,12 +33,18 @@ THREATS = [
     "if they cut the band program again someone is going to get hurt",
     "gonna bring a gun tomorrow and then we'll see who's laughing",
     "me and jace are gonna beat him up after school by the portables",
+    "if that coach yells at my kid one more time he's going to regret it",
 ]
 BULLYING = [
     "nobody sit with owen at lunch tomorrow, pass it on",
     "everyone in 8C hates her, she should just move schools",
     "omg let's all go spam her page with clown emojis 🤡",
     "just kill yourself already nobody would miss you",
+]
+SEXUAL_AND_DEFAMATORY = [
+    "ngl the new chem teacher is so hot 🥵 i'd smash",
+    "Principal Okafor was caught stealing from the grad fundraiser and they covered it up",
+    "everyone knows the band teacher was fired for touching a student at his last school",
 ]
 DISCRIMINATION = [
     "Muslims are ruining this school and the teachers let it happen",
@@ -56,10 +62,17 @@ NEGATIVES = [
     "Ms. Patel's marking has been slow and inconsistent this term, and the feedback is not useful.",
     "Congrats to our robotics team on taking second place at provincials!",
     "Reminder: picture day is Thursday. Retakes are in November.",
+    "I know where the science fair is, but which door do we use?",
+    "Three boys keep telling my daughter she's ugly and stupid. What is the school doing about it?",
 ]
 
 
-@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION)
+def test_a_report_that_turns_on_the_reader_is_still_harassment(nlp) -> None:
+    text = "the boy who keeps pushing my son: your parents raised a little thug and you are a coward"
+    assert judge(nlp, text)[0] >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION + SEXUAL_AND_DEFAMATORY)
 def test_targeted_abuse_is_found(nlp, text: str) -> None:
     score, _ = judge(nlp, text)
     assert score >= HARASSMENT_THRESHOLD
