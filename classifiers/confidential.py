@@ -41,7 +41,10 @@ class Confidential:
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
         item = doc._.item
-        spans = [doc[s:e] for _, s, e in self.matcher(doc)]
+        # the credential patterns all need a secret word and a value with a digit or symbol
+        lower = text.lower()
+        quick = any(w in lower for w in ("pass", "code", "pin", "key", "login", "combo", "combination", "pw", "phrase", "username", "credential"))
+        spans = [doc[s:e] for _, s, e in self.matcher(doc)] if quick else []
         secret = [s for s in spans if not _public_code(s, text)]
         if secret:
             last = max(secret, key=len)

@@ -54,6 +54,8 @@ class MediaInquiry:
         if PARENT.search(text) or THANKS.search(text):
             return doc
         media = self.media(doc)
+        if not media and not re.search(r"\b[A-Z][\w-]+ here\b", text):
+            return doc
         strong = [m for m in media if doc[m[1]:m[2]].text.lower() not in {"sun", "post", "times", "daily", "today", "weekly", "star", "news", "feature", "hit", "journal", "press", "media", "eagle", "edition"}]
         outlet = [m for m in media if doc[m[1]].is_title or doc[m[1]].is_upper]
         asks = self.ask(doc)

@@ -213,6 +213,8 @@ class StudentPII:
         assert self.roster is not None
         contacts = doc._.contacts or []
         seen: set[int] = set()
+        if not any(c.isdigit() for c in doc.text):
+            return
         for _, start, end in self.ids(doc):
             last = doc[end - 1]
             if last.i in seen:
