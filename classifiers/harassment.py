@@ -61,7 +61,7 @@ def judge(doc: Doc, model_score: float) -> tuple[float, str]:
     if hits.sports:
         score *= 0.6
     if hits.criticism:
-        score *= 0.6
+        score *= 0.5
     if not hits.targeted:
         score *= 0.5
     return round(score, 3), "medium"
