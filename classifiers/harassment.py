@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
-from spacy.language import Language
 from spacy.tokens import Doc
 
 from classifiers import harassment_rules as rules
@@ -82,23 +81,3 @@ def harassment_findings(docs: Sequence[Doc]) -> list[list[Finding]]:
         found = score >= HARASSMENT_THRESHOLD
         results.append([Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity)] if found else [])  # type: ignore[arg-type]
     return results
-
-
-@Language.factory("hallwatch_harassment_rules")
-class HarassmentRules:
-    """Kept for the current pipeline.py: a no-op component; the rules now run in score_harassment."""
-
-    def __init__(self, nlp: Language, name: str) -> None:
-        self.name = name
-
-    def __call__(self, doc: Doc) -> Doc:
-        return doc
-
-
-THRESHOLD = HARASSMENT_THRESHOLD
-
-
-def combine(doc: Doc, model_score: float) -> tuple[float, str] | None:
-    """The older pipeline.py call: the verdict, or None below the threshold."""
-    score, severity = judge(doc, model_score)
-    return (score, severity) if score >= HARASSMENT_THRESHOLD else None
