@@ -29,8 +29,8 @@ UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 FOREIGN_SUFFIX = r"(vej|vegur|vägen|gatan|gata|gade|straat|strasse|straße|str\.|laan|weg|katu|tie|tee|gasse|utca|ulica|cesta|iela|gatve|veien|vei|tanya|sokak|caddesi|plein|dreef|kade|gracht|torget|stræde)$"
 FOREIGN_PREFIX = ["rue", "via", "viale", "calle", "avda", "avda.", "avenida", "av.", "rua", "piazza", "plaza", "paseo", "camino", "carrer", "largo", "travessa", "chemin", "place", "allée", "corso", "ul.", "ulica", "rr", "cl."]
 # an international phone number the CA/US matcher does not know: digit groups, told apart by a phone word nearby
-INTL_PHONE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,4}){1,4}(?![\w/-])")
-PHONE_WORDS = re.compile(r"\b(phone|call|calling|tel|telephone|number|cell|mobile|fax|reach|contact|text|sms|whatsapp|dial|ring)\b", re.I)
+INTL_PHONE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,8}){1,4}(?![\w/-])")
+PHONE_WORDS = re.compile(r"\b(phone|call|calling|tel|telephone|number|cell|mobile|fax|reach|contact|text|sms|whatsapp|dial|ring|answering|registered|ph|mob)\b", re.I)
 DATE_LIKE = re.compile(r"^\d{4}[-./]\d{1,2}[-./]\d{1,2}$|^\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$")
 
 
