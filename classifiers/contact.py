@@ -22,6 +22,15 @@ STREET_TYPES = [
     "vej", "gade", "vei", "gatan", "vägen", "laan", "straat", "plein", "piazza", "viale",
 ]
 DIRECTIONS = ["n", "s", "e", "w", "ne", "nw", "se", "sw", "north", "south", "east", "west"]
+# capitalised words that precede a number in school posts without being a street
+NOT_STREET = ["grade", "gr", "room", "div", "division", "period", "team", "class", "section", "block", "group", "science",
+              "math", "chem", "bio", "physics", "english", "french", "social", "level", "week", "day", "year", "page",
+              "chapter", "unit", "game", "round", "bus", "route", "zoom", "id", "passcode", "code", "episode", "season",
+              "grades", "kindergarten", "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov",
+              "dec", "january", "february", "march", "april", "june", "july", "august", "september", "october",
+              "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+# "lives at 846 ...", "the address is ...": what follows on the line is an address when it holds a number
+ADDRESS_CUE = re.compile(r"\b(?:lives? at|living at|address is|address:|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s|\.$|\n|$)", re.I)
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 
 
@@ -47,6 +56,8 @@ def _address_patterns() -> list[list[dict]]:
         [{"LOWER": {"REGEX": r"(katu|tie|strasse|straße|gasse|weg|vej|gade|gatan|vägen|straat|laan)$"}}, house],
         [{"LOWER": {"REGEX": FOREIGN_SUFFIX}}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?\.?$"}}],
         [{"LOWER": {"IN": FOREIGN_PREFIX}}, {"IS_ALPHA": True, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}, "OP": "?"}],
+        # 20789 Allika 46 / 974 Via Roma 131: house number, a capitalised street name, number
+        [house, {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": NOT_STREET}, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}}],
         # PO Box 1234
         [{"LOWER": {"IN": ["po", "p.o."]}}, {"LOWER": "box"}, {"LIKE_NUM": True}],
     ]
@@ -109,6 +120,14 @@ class ContactFinder:
                 if 0 <= us - end <= 2:
                     end = ue
             found.append(("ADDRESS", start, end))
+        for m in ADDRESS_CUE.finditer(text):
+            if any(c.isdigit() for c in m.group(1)) and not _overlaps(found, m.start(1), m.end(1)):
+                found = [c for c in found if not (c[0] == "ADDRESS" and m.start(1) <= c[1] and c[2] <= m.end(1))]
+                if not _overlaps(found, m.start(1), m.end(1)):
+                    found.append(("ADDRESS", m.start(1), m.end(1)))
+        for us, ue in units:
+            if not _overlaps(found, us, ue):
+                found.append(("ADDRESS", us, ue))
         if merged:
             # in an address block, the unit, house number and postcode on their own lines are the address too
             for us, ue in units:
