@@ -76,6 +76,7 @@ def _threats() -> list[list[dict]]:
         [_l(["should", "deserve", "deserves", "needs", "need", "ought"]), ANY, _l(["be", "get"]), _l(["shot", "hanged", "hung", "lynched", "killed", "beaten", "stabbed", "run", "strung", "burned", "punched"])],
         [_l(["pull", "pulling"]), _l(["up"]), _l(["on"]), _l(OBJ)],
         [_l(["sleep", "sleeping"]), _l(["with"]), _l(["one"]), _l(["eye"])],
+        [_l(["teach", "teaching"]), _l(HARMED + ["that", "this", "the", "those", "these", "his", "her"]), {"OP": "{0,2}"}, _l(["a"]), _l(["lesson"])],
         [_l(["dead", "6", "six"]), _l(["meat", "feet"])],
         [_l(["or", "otherwise"]), _l(["else"]), {"IS_PUNCT": True, "OP": "*"}],
     ]
@@ -153,11 +154,12 @@ def _abuse() -> list[list[dict]]:
 
 # contexts the labelling rules exclude (plain regexes: they judge the whole text, not a token run)
 TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prevention)|lesson|kindness|pink ?shirt|hurtful (?:words|names|things)|words (?:like|such as)|names (?:like|such as)|examples? of|we (?:discussed|talked|learned)|students (?:wrote|learned|discussed)|what not to say|upstander|bystander|digital citizenship|words (?:can|do) hurt|stand up (?:to|for))\b", re.I)
-REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|is bullying|was bullied|cyberbullying (?:incident|case))", re.I)
+REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|was bullied|cyberbullying (?:incident|case))", re.I)
 SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
 COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
 THING_SUBJECTS = re.compile(r"\b(?:stupid|dumb|idiotic|ridiculous|terrible|awful|insane|absurd|pathetic|useless|horrible|worst|bad|poor|shitty|crappy|garbage|joke of an?)\s+(?:decisions?|polic(?:y|ies)|plans?|changes?|rules?|ideas?|moves?|calls?|choices?|schedules?|budgets?)\b|\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|marking|grading|feedback|teaching|coaching|performance|service|leadership|management|refs?|officiating|call|calls)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds|has been|have been|has|is not|isn't|wasn't)\b", re.I)
 QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
+LISTED = re.compile(r"\b(?:words|names|phrases|insults|things)\s+(?:like|such as)\b|\bexamples? of\b", re.I)
 WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
 
 
@@ -201,7 +203,9 @@ def _targeted(doc: Doc) -> bool:
 def find(doc: Doc) -> Hits:
     threats, abuse = matchers(doc.vocab)
     text = doc.text
-    threat_spans = [doc[s:e] for _, s, e in threats(doc)]
+    # "teach the kids a lesson about recycling" is a lesson, not a threat
+    threat_spans = [doc[s:e] for _, s, e in threats(doc)
+                    if not (doc[e - 1].lower_ == "lesson" and e < len(doc) and doc[e].lower_ in ("on", "about", "in", "for", "of", "from"))]
     sports = bool(SPORTS.search(text))
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
@@ -218,7 +222,8 @@ def find(doc: Doc) -> Hits:
         abuse=bool(abuse_hits),
         direct_abuse=bool(direct),
         targeted=_targeted(doc),
-        teaching=bool(TEACHING.search(text)),
+        # a lesson only excuses insults it quotes or lists ("words like loser"), not "learn your lesson, loser"
+        teaching=bool(TEACHING.search(text)) and bool(QUOTED.search(text) or LISTED.search(text)),
         report=bool(REPORT.search(text)),
         sports=sports,
         sports_target=sports_target,

@@ -34,6 +34,7 @@ THREATS = [
     "gonna bring a gun tomorrow and then we'll see who's laughing",
     "me and jace are gonna beat him up after school by the portables",
     "if that coach yells at my kid one more time he's going to regret it",
+    "somebody should teach that new kid a lesson, he won't be laughing tomorrow",
 ]
 BULLYING = [
     "nobody sit with owen at lunch tomorrow, pass it on",
@@ -63,8 +64,13 @@ NEGATIVES = [
     "Congrats to our robotics team on taking second place at provincials!",
     "Reminder: picture day is Thursday. Retakes are in November.",
     "I know where the science fair is, but which door do we use?",
+    "Our grade 2s will teach their buddies a lesson about composting next week.",
     "Three boys keep telling my daughter she's ugly and stupid. What is the school doing about it?",
 ]
+
+
+def test_a_lesson_word_does_not_excuse_an_insult(nlp) -> None:
+    assert judge(nlp, "hope you learned your lesson, loser. nobody wants you here")[0] >= HARASSMENT_THRESHOLD
 
 
 def test_a_report_that_turns_on_the_reader_is_still_harassment(nlp) -> None:
