@@ -30,7 +30,7 @@ NOT_STREET = ["grade", "gr", "room", "div", "division", "period", "team", "class
               "dec", "january", "february", "march", "april", "june", "july", "august", "september", "october",
               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # "lives at 846 ...", "the address is ...": what follows on the line is an address when it holds a number
-ADDRESS_CUE = re.compile(r"\b(?:lives? at|living at|address is|address:|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s|\.$|\n|$)", re.I)
+ADDRESS_CUE = re.compile(r"\b(?:lives? at|living at|address is|address:|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s|\.$|\n|$|,\s+(?:please|pls|thanks|thank|and|so|can|could|who|but)\b)", re.I)
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 
 
@@ -55,7 +55,7 @@ def _address_patterns() -> list[list[dict]]:
         # European style: Koskikatu 25, Hauptstraße 7
         [{"LOWER": {"REGEX": r"(katu|tie|strasse|straße|gasse|weg|vej|gade|gatan|vägen|straat|laan)$"}}, house],
         [{"LOWER": {"REGEX": FOREIGN_SUFFIX}}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?\.?$"}}],
-        [{"LOWER": {"IN": FOREIGN_PREFIX}}, {"IS_ALPHA": True, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}, "OP": "?"}],
+        [{"LOWER": {"IN": FOREIGN_PREFIX}}, {"TEXT": ".", "OP": "?"}, {"IS_ALPHA": True, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}, "OP": "?"}],
         # 20789 Allika 46 / 974 Via Roma 131: house number, a capitalised street name, number
         [house, {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": NOT_STREET}, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}}],
         # PO Box 1234
@@ -121,10 +121,12 @@ class ContactFinder:
                     end = ue
             found.append(("ADDRESS", start, end))
         for m in ADDRESS_CUE.finditer(text):
-            if any(c.isdigit() for c in m.group(1)) and not _overlaps(found, m.start(1), m.end(1)):
-                found = [c for c in found if not (c[0] == "ADDRESS" and m.start(1) <= c[1] and c[2] <= m.end(1))]
-                if not _overlaps(found, m.start(1), m.end(1)):
-                    found.append(("ADDRESS", m.start(1), m.end(1)))
+            start, end = m.start(1), m.end(1)
+            if any(c.isdigit() for c in m.group(1)) and not any(c[0] != "ADDRESS" and c[1] < end and start < c[2] for c in found):
+                # one address: the cue's line joined with any street matches it overlaps
+                overlapping = [c for c in found if c[0] == "ADDRESS" and c[1] < end and start < c[2]]
+                found = [c for c in found if c not in overlapping]
+                found.append(("ADDRESS", min([start] + [c[1] for c in overlapping]), max([end] + [c[2] for c in overlapping])))
         for us, ue in units:
             if not _overlaps(found, us, ue):
                 found.append(("ADDRESS", us, ue))
