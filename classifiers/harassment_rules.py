@@ -119,7 +119,12 @@ def _abuse() -> list[list[dict]]:
         [_l(["go"]), _l(["back", "home"]), _l(["to"]) | {"OP": "?"}, _l(["where", "your", "ur", "their", "his", "her"])],
         [_l(["don't", "dont", "doesn't", "doesnt", "never"]), _l(["belong"])],
         [_l(["kill", "unalive", "end", "hang", "off"]), _l(["yourself", "urself", "himself", "herself", "themselves", "yoself"])],
-        [_l(["kys", "kms", "stfu", "gtfo"])],
+        [_l(["kys", "stfu", "gtfo", "stfuu"])],
+        # abuse aimed by the verb itself
+        [_l(["fuck", "f*ck", "f**k", "screw", "frick", "fk", "fuk"]), _l(["you", "u", "off", "yourself", "urself", "ya", "him", "her", "them"])],
+        [_l(["piss", "bugger", "sod"]), _l(["off"])],
+        [_l(["shut"]), _l(["your", "ur", "yo"]), _l(["mouth", "face", "trap", "fat", "ugly", "dumb"])],
+        [_l(["eat"]), _l(["shit", "dirt"])],
         [_l(["go"]), _l(["die", "cry"])],
         [_l(["delete", "deactivate"]), _l(["ur", "your", "his", "her", "the"]), ANY, _l(["account", "acc", "page", "insta", "tiktok", "profile"])],
         [_l(["go", "everyone", "everybody", "let's", "lets", "let", "y'all", "yall", "guys", "we"]), {"OP": "{0,2}"}, _l(["spam", "report", "roast", "expose", "flood", "ratio", "dogpile", "cancel", "troll"])],
@@ -160,6 +165,7 @@ COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|st
 THING_SUBJECTS = re.compile(r"\b(?:stupid|dumb|idiotic|ridiculous|terrible|awful|insane|absurd|pathetic|useless|horrible|worst|bad|poor|shitty|crappy|garbage|joke of an?)\s+(?:decisions?|polic(?:y|ies)|plans?|changes?|rules?|ideas?|moves?|calls?|choices?|schedules?|budgets?)\b|\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|marking|grading|feedback|teaching|coaching|performance|service|leadership|management|refs?|officiating|call|calls)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds|has been|have been|has|is not|isn't|wasn't)\b", re.I)
 QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
 LISTED = re.compile(r"\b(?:words|names|phrases|insults|things)\s+(?:like|such as)\b|\bexamples? of\b", re.I)
+SAFETY = re.compile(r"\b(?:lockdown|drill|hold and secure|shelter in place|safety (?:plan|procedures?|protocol)|emergency procedures?|evacuat\w+|rcmp|police (?:were|are|have))\b", re.I)
 WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
 
 
@@ -195,7 +201,7 @@ def matchers(vocab: Vocab) -> tuple[Matcher, Matcher]:
 
 def _targeted(doc: Doc) -> bool:
     """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun."""
-    people = set(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user"] + PEOPLE + GROUPS)
+    people = set(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
     # a leading @handle is how a reply is addressed (often to the school's account), not a target
     return any(t.lower_ in people or t.ent_type_ == "PERSON" for t in doc)
 
@@ -206,6 +212,8 @@ def find(doc: Doc) -> Hits:
     # "teach the kids a lesson about recycling" is a lesson, not a threat
     threat_spans = [doc[s:e] for _, s, e in threats(doc)
                     if not (doc[e - 1].lower_ == "lesson" and e < len(doc) and doc[e].lower_ in ("on", "about", "in", "for", "of", "from"))]
+    if threat_spans and SAFETY.search(text) and not any(t.lower_ in ("i", "we", "me", "i'm", "im", "imma", "ima") for t in doc):
+        threat_spans = []  # a lockdown notice says what to do "if someone brings a weapon"
     sports = bool(SPORTS.search(text))
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)

@@ -51,6 +51,7 @@ DISCRIMINATION = [
     "Muslims are ruining this school and the teachers let it happen",
     "these refugee kids don't belong in our classrooms, send them back",
 ]
+PROFANE_AT_SOMEONE = ["fuck you and the horse you rode in on", "shut your mouth, nobody asked you"]
 NEGATIVES = [
     "The board's decision to close Westbrook is ridiculous and short-sighted. Shame on the trustees for not listening.",
     "this weather is shit, third snow day in a row",
@@ -65,6 +66,7 @@ NEGATIVES = [
     "Reminder: picture day is Thursday. Retakes are in November.",
     "I know where the science fair is, but which door do we use?",
     "Our grade 2s will teach their buddies a lesson about composting next week.",
+    "Lockdown drill today at 10:30. Staff will review what to do if someone brings a weapon into the building.",
     "Three boys keep telling my daughter she's ugly and stupid. What is the school doing about it?",
 ]
 
@@ -78,7 +80,7 @@ def test_a_report_that_turns_on_the_reader_is_still_harassment(nlp) -> None:
     assert judge(nlp, text)[0] >= HARASSMENT_THRESHOLD
 
 
-@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION + SEXUAL_AND_DEFAMATORY)
+@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION + SEXUAL_AND_DEFAMATORY + PROFANE_AT_SOMEONE)
 def test_targeted_abuse_is_found(nlp, text: str) -> None:
     score, _ = judge(nlp, text)
     assert score >= HARASSMENT_THRESHOLD
