@@ -24,15 +24,18 @@ PEOPLE = ["kid", "kids", "student", "students", "teacher", "teachers", "coach", 
           "educators", "board", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "sir", "class", "grade", "freshman", "freshmen"]
 PERSON_INSULTS = """idiot moron loser scumbag creep predator freak psycho bitch coward liar parasite groomer weirdo retard slut
 whore skank cunt dick asshole jerk clown dirtbag pervert perv hag fatass crook thief degenerate dumbass jackass bastard twat
-prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot snake pig rat cow witch fraud bully lowlife
-scum vermin animal loner nerd dork freakshow psychopath sociopath maniac lunatic fool wanker tool b*tch f*ggot faggot
-fag dyke tranny retard spaz simp incel karen""".split()
-PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS] + ["animals", "sluts", "pigs", "monsters", "monster"]
+prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot fraud bully lowlife
+scum vermin loner freakshow psychopath sociopath maniac lunatic wanker b*tch f*ggot faggot
+fag dyke tranny retard spaz simp incel""".split()
+PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS]
+# words that are insults only when said of a person: "our class pet is a rat", "little monsters" at Halloween
+FIGURATIVE = """snake pig rat cow witch animal tool clown monster dog whale nerd dork fool karen""".split()
+FIGURATIVE += [w + "s" for w in FIGURATIVE]
 ADJ_INSULTS = """ugly fat stupid dumb pathetic worthless useless incompetent lazy disgusting gross annoying fake two-faced creepy
 retarded spineless brainless clueless ignorant hideous smelly trashy braindead psycho weird evil corrupt overpaid
 washed-up unbearable repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
 PERFORMANCE = ["incompetent", "useless", "lazy", "overpaid", "clueless", "corrupt", "ignorant", "weird", "annoying", "washed-up"]
-THING_INSULTS = ["trash", "garbage", "joke", "disgrace", "failure", "embarrassment", "waste", "mess", "clown", "bunch"]
+THING_INSULTS = ["trash", "garbage", "joke", "disgrace", "failure", "embarrassment", "waste", "mess"]
 PROFANE = ["fucking", "f*cking", "f***ing", "freaking", "effing", "damn", "bloody", "absolute", "total", "complete", "little",
            "big", "fat", "ugly", "stupid", "dumb", "lazy", "useless", "such", "a", "an", "the", "so", "really", "actually",
            "literally", "just", "fr", "lowkey", "a**", "mentally", "ill", "sick", "filthy", "lying", "fake", "two-faced", "worthless"]
@@ -90,20 +93,22 @@ def _abuse() -> list[list[dict]]:
     pats: list[list[dict]] = []
     # about a third person, performance words ("incompetent", "lazy") are criticism, not insults
     adj3 = _l([a for a in ADJ_INSULTS if a not in PERFORMANCE])
-    for subj in person:
-        pats.append([subj, _l(BE), filler, insult])
-        pats.append([subj, _l(BE), filler, adj if subj is person[0] else adj3])
-        pats.append([subj, _l(BE), filler, _l(THING_INSULTS)])
     loose = {"POS": {"IN": ["ADJ", "DET", "ADV", "PUNCT", "PART", "NUM"]}, "OP": "{0,6}"}
+    for subj in person:
+        for fill in (filler, loose):
+            pats.append([subj, _l(BE), fill, _l(PERSON_INSULTS + FIGURATIVE)])
+            pats.append([subj, _l(BE), fill, adj if subj is person[0] else adj3])
+            pats.append([subj, _l(BE), fill, _l(THING_INSULTS)])
     pats += [
-        [_l(BE), loose, insult],                                       # "X is such a fake two-faced snake"
+        [_l(BE), loose, insult],                                       # "X is such a lying creep"
+        [_l(BE), loose, adj, loose, _l(FIGURATIVE)],                   # "X is such a fake two-faced snake"
         [_l(BE), loose, _l(["has", "washed"]), {"ORTH": "-"}, _l(["been", "up"])],
         [_l(["the", "that", "this", "your", "ur", "his", "her", "their", "these", "those", "every"]), ANY, _l(PERSON_INSULTS + ADJ_INSULTS), _l(PEOPLE)],
-        [_l(YOU), filler, insult],                                     # "you idiot", "ur such a loser"
+        [_l(YOU), filler, _l(PERSON_INSULTS + FIGURATIVE)],            # "you idiot", "ur such a loser"
         [_l(YOU), _l(["so", "too", "really", "hella", "mad", "such"]), adj],
-        [_l(["your", "ur", "his", "her", "their"]), _l(["kid", "kids", "son", "daughter", "mom", "mother", "dad", "father", "family", "face", "brother", "sister"]), filler, _l(PERSON_INSULTS + ADJ_INSULTS)],
+        [_l(["your", "ur", "his", "her", "their"]), _l(["kid", "kids", "son", "daughter", "mom", "mother", "dad", "father", "family", "face", "brother", "sister"]), filler, _l(PERSON_INSULTS + FIGURATIVE + ADJ_INSULTS)],
         [_l(["what", "such", "absolute", "total", "complete", "utter", "fucking", "f*cking"]), _l(["a", "an"]), {"OP": "{0,2}"}, insult],
-        [insult, _l(["like", "as"]), _l(OBJ)],
+        [_l(PERSON_INSULTS + FIGURATIVE), _l(["like", "as"]), _l(OBJ)],
         [_l(["bunch", "pack", "herd", "load"]), _l(["of"]), {"OP": "{0,2}"}, insult],
         [_l(["all", "these", "those", "them"]), {"OP": "{0,2}"}, insult],
         [_l(["@user"]), {"OP": "{0,2}"}, insult],
@@ -166,6 +171,7 @@ THING_SUBJECTS = re.compile(r"\b(?:stupid|dumb|idiotic|ridiculous|terrible|awful
 QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
 LISTED = re.compile(r"\b(?:words|names|phrases|insults|things)\s+(?:like|such as)\b|\bexamples? of\b", re.I)
 SAFETY = re.compile(r"\b(?:lockdown|drill|hold and secure|shelter in place|safety (?:plan|procedures?|protocol)|emergency procedures?|evacuat\w+|rcmp|police (?:were|are|have))\b", re.I)
+AFFECTION = re.compile(r"\b(?:halloween|costumes?|dress[- ]up|cute|adorable|sweet|love|loved|proud|pets?|mascot|farm|zoo|field trip)\b|🎃|❤️|🥰", re.I)
 WEAPONS = re.compile(r"\b(?:gun|guns|knife|bomb|shoot(?:ing)? up|weapon|rifle|pistol)\b", re.I)
 
 
@@ -219,8 +225,8 @@ def find(doc: Doc) -> Hits:
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
     abuse_hits = [doc[s:e] for _, s, e in abuse(doc)]
     compliment = bool(COMPLIMENT.search(text))
-    if compliment and abuse_hits and all(any(t.lower_ in ("monster", "monsters", "animal", "animals", "beast", "savage") for t in sp) for sp in abuse_hits):
-        abuse_hits = []  # "she's an animal on the ice" is praise
+    if (compliment or AFFECTION.search(text)) and all(sp[-1].lower_ in FIGURATIVE for sp in abuse_hits):
+        abuse_hits = []  # "she's an animal on the ice", "little monsters" at Halloween: praise and fondness
     quoted = [m.span() for m in QUOTED.finditer(text)]
     direct = [sp for sp in abuse_hits if any(t.lower_ in YOU or t.lower_ == "your" for t in sp)
               and not any(a <= sp.start_char < b for a, b in quoted)]

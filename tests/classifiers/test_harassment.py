@@ -66,6 +66,8 @@ NEGATIVES = [
     "Reminder: picture day is Thursday. Retakes are in November.",
     "I know where the science fair is, but which door do we use?",
     "Our grade 2s will teach their buddies a lesson about composting next week.",
+    "Our kindergarten class pet is a rat called Pepper and the kids adore her.",
+    "Happy Halloween from Room 12! The whole class were little monsters today 🎃",
     "Lockdown drill today at 10:30. Staff will review what to do if someone brings a weapon into the building.",
     "Three boys keep telling my daughter she's ugly and stupid. What is the school doing about it?",
 ]
