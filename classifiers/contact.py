@@ -30,13 +30,13 @@ NOT_STREET = ["grade", "gr", "room", "div", "division", "period", "team", "class
               "dec", "january", "february", "march", "april", "june", "july", "august", "september", "october",
               "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 # "lives at 846 ...", "the address is ...": what follows on the line is an address when it holds a number
-ADDRESS_CUE = re.compile(r"\b(?:lives? at|living at|address is|address:|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s|\.$|\n|$|,\s+(?:please|pls|thanks|thank|and|so|can|could|who|but)\b)", re.I)
+ADDRESS_CUE = re.compile(r"\b(?:lives? at|living at|(?:the )?corner of|address is|address:|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s|\.$|\n|$|,\s+(?:please|pls|thanks|thank|and|so|can|could|who|but)\b)", re.I)
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 
 
 # street words of other languages, written as a suffix of one word (Hammarvägen, Parijsstraat) or before the name
 FOREIGN_SUFFIX = r"(vej|vegur|vägen|gatan|gata|gade|straat|strasse|straße|str\.|laan|weg|katu|tie|tee|gasse|utca|ulica|cesta|iela|gatve|veien|vei|tanya|sokak|caddesi|plein|dreef|kade|gracht|torget|stræde)$"
-FOREIGN_PREFIX = ["rue", "via", "viale", "calle", "avda", "avda.", "avenida", "av.", "rua", "piazza", "plaza", "paseo", "camino", "carrer", "largo", "travessa", "chemin", "place", "allée", "corso", "ul.", "ulica", "rr", "cl."]
+FOREIGN_PREFIX = ["rue", "via", "viale", "calle", "avda", "avda.", "avenida", "av.", "rua", "piazza", "plaza", "paseo", "camino", "carrer", "largo", "travessa", "chemin", "place", "allée", "corso", "ul", "ul.", "ulica", "rr", "cl."]
 # an international phone number the CA/US matcher does not know: digit groups, told apart by a phone word nearby
 INTL_PHONE = re.compile(r"(?<![\w.+/-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{2,4}(?:[ .-]\d{2,8}){1,4}(?![\w/-])")
 PHONE_WORDS = re.compile(r"\b(phone|call|calling|tel|telephone|number|cell|mobile|fax|reach|contact|text|sms|whatsapp|dial|ring|answering|registered|ph|mob)\b", re.I)
@@ -58,6 +58,9 @@ def _address_patterns() -> list[list[dict]]:
         [{"LOWER": {"IN": FOREIGN_PREFIX}}, {"TEXT": ".", "OP": "?"}, {"IS_ALPHA": True, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}, "OP": "?"}],
         # 20789 Allika 46 / 974 Via Roma 131: house number, a capitalised street name, number
         [house, {"IS_TITLE": True, "IS_ALPHA": True, "LOWER": {"NOT_IN": NOT_STREET}, "OP": "{1,3}"}, {"TEXT": {"REGEX": r"^\d{1,5}[A-Za-z]?$"}}],
+        # military mail: PSC 1234, Box 5678 / Unit 4719 Box 7394 / APO AE 09012
+        [{"LOWER": {"IN": ["psc", "unit", "cmr"]}}, {"LIKE_NUM": True}, {"TEXT": ",", "OP": "?"}, {"LOWER": "box"}, {"LIKE_NUM": True}],
+        [{"LOWER": {"IN": ["apo", "fpo", "dpo"]}}, {"LOWER": {"IN": ["aa", "ae", "ap"]}}, {"LIKE_NUM": True}],
         # PO Box 1234
         [{"LOWER": {"IN": ["po", "p.o."]}}, {"LOWER": "box"}, {"LIKE_NUM": True}],
     ]
