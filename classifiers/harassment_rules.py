@@ -26,14 +26,15 @@ PERSON_INSULTS = """idiot moron loser scumbag creep predator freak psycho bitch 
 whore skank cunt dick asshole jerk clown dirtbag pervert perv hag fatass crook thief degenerate dumbass jackass bastard twat
 prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot fraud bully lowlife
 scum vermin loner freakshow psychopath sociopath maniac lunatic wanker b*tch f*ggot faggot
-fag dyke tranny retard spaz simp incel""".split()
+fag dyke tranny retard spaz simp incel poser wannabe tryhard reject sellout dweeb fatso fatty hobo pick-me
+attention-seeker""".split()
 PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS]
 # words that are insults only when said of a person: "our class pet is a rat", "little monsters" at Halloween
 FIGURATIVE = """snake pig rat cow witch animal tool clown monster dog whale nerd dork fool karen""".split()
 FIGURATIVE += [w + "s" for w in FIGURATIVE]
 ADJ_INSULTS = """ugly fat stupid dumb pathetic worthless useless incompetent lazy disgusting gross annoying fake two-faced creepy
 retarded spineless brainless clueless ignorant hideous smelly trashy braindead psycho weird evil corrupt overpaid
-washed-up unbearable repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
+washed-up unbearable lame cringe cringy irrelevant desperate repulsive revolting obese fugly dumber ugliest fattest dumbest stupidest""".split()
 PERFORMANCE = ["incompetent", "useless", "lazy", "overpaid", "clueless", "corrupt", "ignorant", "weird", "annoying", "washed-up"]
 THING_INSULTS = ["trash", "garbage", "joke", "disgrace", "failure", "embarrassment", "waste", "mess"]
 PROFANE = ["fucking", "f*cking", "f***ing", "freaking", "effing", "damn", "bloody", "absolute", "total", "complete", "little",
@@ -125,6 +126,13 @@ def _abuse() -> list[list[dict]]:
         [_l(["don't", "dont", "doesn't", "doesnt", "never"]), _l(["belong"])],
         [_l(["kill", "unalive", "end", "hang", "off"]), _l(["yourself", "urself", "himself", "herself", "themselves", "yoself"])],
         [_l(["kys", "stfu", "gtfo", "stfuu"])],
+        # teenagers' put-downs: "imagine being this ugly", "why are u even alive", "ur gonna die alone"
+        [_l(["imagine"]), _l(["being", "looking", "having", "acting"]), {"OP": "{0,2}"}, _l(ADJ_INSULTS + PERSON_INSULTS + ["try", "desperate"])],
+        [_l(["why"]), _l(["are", "r", "do", "does", "is"]), _l(YOU + ["he", "she"]), ANY, _l(["alive", "exist", "exists", "born", "breathing"])],
+        [_l(["die", "dying"]), _l(["alone"])],
+        [_l(["be", "end", "stay"]), _l(["alone"]), _l(["forever"])],
+        [_l(["nobody", "no"]), _l(["one"]) | {"OP": "?"}, _l(["will", "would", "'ll", "is", "ever", "gonna"]), {"OP": "{0,2}"}, _l(["love", "date", "like", "miss", "marry", "want"]), _l(EXCLUDED)],
+        [_l(["try"]), {"ORTH": "-", "OP": "?"}, _l(["hard", "hards"])],
         # abuse aimed by the verb itself
         [_l(["fuck", "f*ck", "f**k", "screw", "frick", "fk", "fuk"]), _l(["you", "u", "off", "yourself", "urself", "ya", "him", "her", "them"])],
         [_l(["piss", "bugger", "sod"]), _l(["off"])],

@@ -41,6 +41,8 @@ BULLYING = [
     "everyone in 8C hates her, she should just move schools",
     "omg let's all go spam her page with clown emojis 🤡",
     "just kill yourself already nobody would miss you",
+    "imagine being this desperate for attention 💀 ur gonna die alone",
+    "why are u even alive, nobody will ever date you",
 ]
 SEXUAL_AND_DEFAMATORY = [
     "ngl the new chem teacher is so hot 🥵 i'd smash",
@@ -64,6 +66,7 @@ NEGATIVES = [
     "Ms. Patel's marking has been slow and inconsistent this term, and the feedback is not useful.",
     "Congrats to our robotics team on taking second place at provincials!",
     "Reminder: picture day is Thursday. Retakes are in November.",
+    "Students should never be alone in the science lab; a teacher must be present.",
     "I know where the science fair is, but which door do we use?",
     "Our grade 2s will teach their buddies a lesson about composting next week.",
     "Our kindergarten class pet is a rat called Pepper and the kids adore her.",
