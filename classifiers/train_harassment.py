@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
