@@ -30,6 +30,8 @@ class Roster:
     staff_domains: set[str] = field(default_factory=set)
     student_ids: dict[str, Student] = field(default_factory=dict)
     schools: list[str] = field(default_factory=list)
+    # account -> school, worked out once per account rather than once per item
+    _account_cache: dict[str, str | None] = field(default_factory=dict)
 
     @classmethod
     def build(cls, directory: Directory) -> "Roster":
@@ -54,6 +56,11 @@ class Roster:
         """The posting school: from division.yaml when known, else from the account slug."""
         if account in self.directory.account_schools:
             return self.directory.account_schools[account]
+        if account not in self._account_cache:
+            self._account_cache[account] = self._infer_school(account)
+        return self._account_cache[account]
+
+    def _infer_school(self, account: str) -> str | None:
         words = [w for w in re.split(r"[^a-z0-9]+", fold(account)) if w and w not in _SLUG_NOISE]
         best, best_score = None, 0.0
         for school in self.schools:
