@@ -95,6 +95,10 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
             click.echo(f"{account.name:<32} {account.platform:<10} {account.credential_status:<12} {counts.get(account.id, 0):>6}  {when}")
             if account.credential_error:
                 click.echo(f"{'':<32} credentials: {account.credential_error}")
+            if last and last.error and last.error != account.credential_error:
+                click.echo(f"{'':<32} last error: {last.error}")
+            for note in (last.events if last else [])[-3:]:
+                click.echo(f"{'':<32} {note}")
         runs = list(session.scalars(select(Run).order_by(Run.id.desc()).limit(5)))
         if runs:
             click.echo("\nlast runs:")

@@ -87,3 +87,16 @@ def test_only_one_run_at_a_time_and_an_interrupted_run_is_marked(cli, db, config
     assert done.exit_code == 0, done.output
     with db.sessions() as s:
         assert [r.status for r in s.scalars(select(Run).order_by(Run.id))] == ["interrupted", "ok"]
+
+
+def test_status_shows_what_the_last_run_met(cli, db) -> None:
+    from monitor.models import Account, RunAccount
+
+    cli("run")
+    with db.transaction() as s:
+        account = s.scalars(select(Account).where(Account.name == "prairie-hills-sd-x")).one()
+        s.add(RunAccount(run_id=1, account_id=account.id, status="failed", error="rate limit: gave up after 4 tries",
+                         events=["x: 429 on mentions, waited 12.0 s"]))
+    status = cli("status")
+    assert "last error: rate limit: gave up after 4 tries" in status.output
+    assert "x: 429 on mentions, waited 12.0 s" in status.output
