@@ -16,6 +16,7 @@ from tests.connectors.conftest import CASSETTES, RECORDINGS, make_vcr
 
 SECRET_PATTERNS = [
     re.compile(r"access_token=[^&\s'\"]+"),
+    re.compile(r"[?&]key=[^&\s'\"]+"),
     re.compile(r"(?i)^\s*(authorization|cookie|set-cookie):", re.M),
     re.compile(r"(?i)bearer [A-Za-z0-9%._-]{8,}"),
     re.compile(r"EAA[A-Za-z0-9]{10,}"),  # Facebook user/page tokens
@@ -67,7 +68,7 @@ def test_shared_config_filters_secrets_when_recording(tmp_path):
         config = make_vcr(record_mode="all")
         config.cassette_library_dir = str(tmp_path)
         with config.use_cassette("rec.yaml"):
-            requests.get(f"http://127.0.0.1:{server.server_port}/v19.0/1/feed", params={"access_token": "EAAsecretsecretsecret", "limit": 5},
+            requests.get(f"http://127.0.0.1:{server.server_port}/v19.0/1/feed", params={"access_token": "EAAsecretsecretsecret", "key": "AIzaSyAsecretsecretsecretsecret", "limit": 5},
                          headers={"Authorization": "Bearer EAAsecretsecretsecret", "Cookie": "c_user=1"}, timeout=5)
     finally:
         server.shutdown()
