@@ -47,8 +47,9 @@ class Confidential:
         spans = [doc[s:e] for _, s, e in self.matcher(doc)] if quick else []
         secret = [s for s in spans if not _public_code(s, text)]
         if secret:
-            last = max(secret, key=len)
-            add(doc, "confidential", 0.9, None, None, None, "high")
+            # the longest credential is the evidence the moderator sees highlighted
+            evidence = max(secret, key=len)
+            add(doc, "confidential", 0.9, evidence.start_char, evidence.end_char, None, "high")
         elif INTERNAL.search(text):
             # a parent's own family information is theirs to share
             if not (item is not None and not item.author.is_account and re.search(r"\bmy (?:son|daughter|kid|child)\b", text, re.I)):

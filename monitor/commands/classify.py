@@ -13,7 +13,6 @@ import click
 from classifiers.contract import read_items, write_findings
 from classifiers.evaluate import evaluate, format_table
 from monitor.config import DIVISION_FILE, load_directory, load_division
-from monitor.errors import ConfigError
 
 _input = click.option("--input", "input_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Items, one JSON object per line.")
 _config = click.option("--config", "config_dir", envvar="HALLWATCH_CONFIG", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -28,16 +27,11 @@ def get_analyzer(directory):  # noqa: ANN001, ANN201
 
 
 def _directory(config_dir: Path):  # noqa: ANN202
-    try:
+    # a bad CSV raises ConfigError, which monitor.cli reports with every file, line and field
+    if (config_dir / DIVISION_FILE).exists():
         # with division.yaml the account -> school map and the offices' own contacts are known too
-        if (config_dir / DIVISION_FILE).exists():
-            return load_division(config_dir).directory
-        return load_directory(config_dir)
-    except ConfigError as exc:
-        click.echo(f"error: the configuration has {len(exc.problems)} problem(s):", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+        return load_division(config_dir).directory
+    return load_directory(config_dir)
 
 
 @click.command("classify")
