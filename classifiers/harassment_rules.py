@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
 YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
@@ -199,16 +199,64 @@ class Hits:
     criticism: bool
 
 
-_MATCHERS: dict[int, tuple[Matcher, Matcher]] = {}
+@dataclass(frozen=True)
+class _Gated:
+    """A Matcher whose patterns all begin with a word from `first`: a doc without one of those
+    words cannot match, so the Matcher is not run on it (most comments skip it entirely)."""
+
+    matcher: Matcher
+    first: frozenset[str]
+
+    def spans(self, doc: Doc, words: set[str]) -> list[Span]:
+        if self.first.isdisjoint(words):
+            return []
+        return [doc[s:e] for _, s, e in self.matcher(doc)]
 
 
-def matchers(vocab: Vocab) -> tuple[Matcher, Matcher]:
-    """Threat and abuse matchers, built once per vocabulary."""
+def _gate(vocab: Vocab, key: str, patterns: list[list[dict]]) -> tuple[_Gated | None, Matcher | None]:
+    """Split patterns into a gated Matcher (first token `LOWER IN [...]`, not optional) and the rest."""
+    gated, rest, first = [], [], set()
+    for pattern in patterns:
+        head = pattern[0]
+        lower = head.get("LOWER")
+        if set(head) == {"LOWER"} and isinstance(lower, dict) and set(lower) == {"IN"}:
+            gated.append(pattern)
+            first.update(w.lower() for w in lower["IN"])
+        else:
+            rest.append(pattern)
+    gated_matcher = rest_matcher = None
+    if gated:
+        gated_matcher = Matcher(vocab)
+        gated_matcher.add(key, gated)
+    if rest:
+        rest_matcher = Matcher(vocab)
+        rest_matcher.add(key, rest)
+    return (_Gated(gated_matcher, frozenset(first)) if gated_matcher else None), rest_matcher
+
+
+@dataclass(frozen=True)
+class _RuleSet:
+    parts: tuple[tuple[_Gated | None, Matcher | None], ...]
+
+    def spans(self, doc: Doc, words: set[str]) -> list[Span]:
+        found: list[Span] = []
+        for gated, rest in self.parts:
+            if gated is not None:
+                found.extend(gated.spans(doc, words))
+            if rest is not None:
+                found.extend(doc[s:e] for _, s, e in rest(doc))
+        return sorted(found, key=lambda sp: (sp.start, sp.end))
+
+
+_MATCHERS: dict[int, tuple[_RuleSet, _RuleSet]] = {}
+
+
+def matchers(vocab: Vocab) -> tuple[_RuleSet, _RuleSet]:
+    """Threat and abuse rules, built once per vocabulary."""
     key = id(vocab)
     if key not in _MATCHERS:
-        threats, abuse = Matcher(vocab), Matcher(vocab)
-        threats.add("THREAT", _threats())
-        abuse.add("ABUSE", _abuse())
+        threats = _RuleSet((_gate(vocab, "THREAT", _threats()),))
+        abuse = _RuleSet((_gate(vocab, "ABUSE", _abuse()),))
         _MATCHERS[key] = (threats, abuse)
     return _MATCHERS[key]
 
@@ -223,15 +271,16 @@ def _targeted(doc: Doc) -> bool:
 def find(doc: Doc) -> Hits:
     threats, abuse = matchers(doc.vocab)
     text = doc.text
+    words = {t.lower_ for t in doc}
     # "teach the kids a lesson about recycling" is a lesson, not a threat
-    threat_spans = [doc[s:e] for _, s, e in threats(doc)
-                    if not (doc[e - 1].lower_ == "lesson" and e < len(doc) and doc[e].lower_ in ("on", "about", "in", "for", "of", "from"))]
+    threat_spans = [sp for sp in threats.spans(doc, words)
+                    if not (sp[-1].lower_ == "lesson" and sp.end < len(doc) and doc[sp.end].lower_ in ("on", "about", "in", "for", "of", "from"))]
     if threat_spans and SAFETY.search(text) and not any(t.lower_ in ("i", "we", "me", "i'm", "im", "imma", "ima") for t in doc):
         threat_spans = []  # a lockdown notice says what to do "if someone brings a weapon"
     sports = bool(SPORTS.search(text))
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
-    abuse_hits = [doc[s:e] for _, s, e in abuse(doc)]
+    abuse_hits = abuse.spans(doc, words)
     compliment = bool(COMPLIMENT.search(text))
     if (compliment or AFFECTION.search(text)) and all(sp[-1].lower_ in FIGURATIVE for sp in abuse_hits):
         abuse_hits = []  # "she's an animal on the ice", "little monsters" at Halloween: praise and fondness
