@@ -213,38 +213,47 @@ class _Gated:
         return [doc[s:e] for _, s, e in self.matcher(doc)]
 
 
-def _gate(vocab: Vocab, key: str, patterns: list[list[dict]]) -> tuple[_Gated | None, Matcher | None]:
-    """Split patterns into a gated Matcher (first token `LOWER IN [...]`, not optional) and the rest."""
-    gated, rest, first = [], [], set()
+def _gate(vocab: Vocab, key: str, patterns: list[list[dict]]) -> tuple[list[_Gated], Matcher | None]:
+    """Patterns whose first token is `LOWER IN [...]` (not optional) go to one gated Matcher per
+    distinct word list, so a rare opening word ("watch", "kill") costs nothing on most comments;
+    the others go to one Matcher that always runs."""
+    groups: dict[frozenset[str], list[list[dict]]] = {}
+    rest: list[list[dict]] = []
     for pattern in patterns:
         head = pattern[0]
         lower = head.get("LOWER")
         if set(head) == {"LOWER"} and isinstance(lower, dict) and set(lower) == {"IN"}:
-            gated.append(pattern)
-            first.update(w.lower() for w in lower["IN"])
+            groups.setdefault(frozenset(w.lower() for w in lower["IN"]), []).append(pattern)
         else:
             rest.append(pattern)
-    gated_matcher = rest_matcher = None
-    if gated:
-        gated_matcher = Matcher(vocab)
-        gated_matcher.add(key, gated)
+    gated = []
+    for first, members in groups.items():
+        matcher = Matcher(vocab)
+        matcher.add(key, members)
+        gated.append(_Gated(matcher, first))
+    rest_matcher = None
     if rest:
         rest_matcher = Matcher(vocab)
         rest_matcher.add(key, rest)
-    return (_Gated(gated_matcher, frozenset(first)) if gated_matcher else None), rest_matcher
+    return gated, rest_matcher
 
 
 @dataclass(frozen=True)
 class _RuleSet:
-    parts: tuple[tuple[_Gated | None, Matcher | None], ...]
+    gated: tuple[_Gated, ...]
+    rest: Matcher | None
+
+    @classmethod
+    def build(cls, vocab: Vocab, key: str, patterns: list[list[dict]]) -> "_RuleSet":
+        gated, rest = _gate(vocab, key, patterns)
+        return cls(tuple(gated), rest)
 
     def spans(self, doc: Doc, words: set[str]) -> list[Span]:
         found: list[Span] = []
-        for gated, rest in self.parts:
-            if gated is not None:
-                found.extend(gated.spans(doc, words))
-            if rest is not None:
-                found.extend(doc[s:e] for _, s, e in rest(doc))
+        for gated in self.gated:
+            found.extend(gated.spans(doc, words))
+        if self.rest is not None:
+            found.extend(doc[s:e] for _, s, e in self.rest(doc))
         return sorted(found, key=lambda sp: (sp.start, sp.end))
 
 
@@ -255,8 +264,8 @@ def matchers(vocab: Vocab) -> tuple[_RuleSet, _RuleSet]:
     """Threat and abuse rules, built once per vocabulary."""
     key = id(vocab)
     if key not in _MATCHERS:
-        threats = _RuleSet((_gate(vocab, "THREAT", _threats()),))
-        abuse = _RuleSet((_gate(vocab, "ABUSE", _abuse()),))
+        threats = _RuleSet.build(vocab, "THREAT", _threats())
+        abuse = _RuleSet.build(vocab, "ABUSE", _abuse())
         _MATCHERS[key] = (threats, abuse)
     return _MATCHERS[key]
 
