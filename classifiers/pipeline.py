@@ -7,6 +7,7 @@ Text components run inside `nlp.pipe`; classifiers.harassment then scores the wh
 """
 from __future__ import annotations
 
+import threading
 from typing import Sequence
 
 import spacy
@@ -27,6 +28,9 @@ BATCH_SIZE = 256
 
 _NLP: dict[str, Language] = {}
 _ANALYZERS: dict[int, "Analyzer"] = {}
+# `hallwatch serve` classifies from the scheduler and from webhook threads; the components are
+# shared per process and bound to one roster per batch, so batches take turns
+_PIPE_LOCK = threading.Lock()
 
 
 def load_nlp(model_name: str = MODEL_NAME) -> Language:
@@ -56,6 +60,10 @@ class Analyzer:
     def analyze(self, items: Sequence[Item]) -> list[list[Finding]]:
         if not items:
             return []
+        with _PIPE_LOCK:
+            return self._analyze(items)
+
+    def _analyze(self, items: Sequence[Item]) -> list[list[Finding]]:
         self._bind()
         docs = []
         for item in items:
