@@ -64,11 +64,11 @@ def audit_activity(session: Session, division: Division, now: datetime) -> list[
         if row.credential_status != "ok":
             found.append(GovernanceFinding(config.name, "credentials", "the platform refuses the account's credentials; renew them", "AP80-SM Account Management"))
         last_post = session.scalar(select(func.max(StoredItem.created_at)).where(StoredItem.account_id == row.id, StoredItem.author_is_account.is_(True)))
-        if last_post is not None and now - _aware(last_post) > STALE_AFTER:
-            found.append(GovernanceFinding(config.name, "stale", f"no post since {_aware(last_post):%Y-%m-%d}; delete accounts no longer in use", "AP1311 1.2.1.3"))
+        if last_post is not None and now - last_post > STALE_AFTER:
+            found.append(GovernanceFinding(config.name, "stale", f"no post since {last_post:%Y-%m-%d}; delete accounts no longer in use", "AP1311 1.2.1.3"))
         if config.comments:
             last_ok = session.scalar(select(func.max(RunAccount.finished_at)).where(RunAccount.account_id == row.id, RunAccount.status == "ok"))
-            if last_ok is None or now - _aware(last_ok) > MONITORED_WITHIN:
+            if last_ok is None or now - last_ok > MONITORED_WITHIN:
                 found.append(GovernanceFinding(config.name, "comments_monitored", "comments are on but were not fetched in the last 24 hours", "AP1311 1.4.3; AP140C 1.10.2"))
     return found
 
@@ -79,6 +79,3 @@ def audit(session: Session, division: Division, now: datetime | None = None) -> 
     found.extend(audit_activity(session, division, moment))
     return sorted(found, key=lambda f: (f.account, f.rule))
 
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

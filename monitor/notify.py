@@ -11,7 +11,7 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
@@ -102,7 +102,7 @@ def deliver(division: Division, messages: list[EmailMessage], outbox: Path) -> N
 
 
 def notice_for(division: Division, review: ReviewItem, account: Account, reason: str) -> Notice:
-    due = review.due_at if review.due_at.tzinfo else review.due_at.replace(tzinfo=timezone.utc)
+    due = review.due_at
     return Notice(
         review.id, account.name, account.platform, review.category_list, review.severity, review.finding_count, due, reason,
         f"{division.base_url}/items/{review.id}",

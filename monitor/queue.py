@@ -64,12 +64,9 @@ class Page:
     next_cursor: str | None
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def encode_cursor(item: ReviewItem) -> str:
-    return f"{_aware(item.due_at).strftime('%Y%m%dT%H%M%S%f')}.{item.severity_rank}.{item.id}"
+    return f"{item.due_at.strftime('%Y%m%dT%H%M%S%f')}.{item.severity_rank}.{item.id}"
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int, int]:

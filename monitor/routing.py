@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -224,7 +224,7 @@ def route_findings(session: Session, division: Division, findings: list[Finding]
         before = snapshot(review)
         for key, value in values.items():
             setattr(review, key, value)
-        review.due_at = min(_aware(review.due_at), due_at) if review.active else due_at
+        review.due_at = min(review.due_at, due_at) if review.active else due_at
         if not review.active:
             review.state, review.active, review.outcome, review.note = "open", True, None, None
             review.resolved_at = review.resolved_by = review.claimed_by = review.claimed_at = None
@@ -234,10 +234,6 @@ def route_findings(session: Session, division: Division, findings: list[Finding]
         audit(session, SYSTEM_ACTOR, "reroute", review, before, snapshot(review), now)
     return created
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; everything stored is UTC
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def escalate_overdue(session: Session, division: Division, now: datetime) -> list[ReviewItem]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -24,7 +24,7 @@ from connectors.items import Item
 from connectors.registry import get_connector
 from monitor.config import AccountConfig, Division, load_division
 from monitor.db import Database
-from monitor.models import Account, Cursor, Finding, Run, RunAccount, StoredItem
+from monitor.models import Account, Cursor, Finding, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import notify_after_run
 from monitor.routing import route_findings
 
@@ -60,9 +60,6 @@ def default_analyzer(division: Division) -> Analyze:
     return get_analyzer(division.directory).analyze
 
 
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 def sync_accounts(session: Session, division: Division) -> dict[str, Account]:
     """Mirror the registry of division.yaml into the accounts table (accounts are never deleted: their history stays)."""
@@ -92,14 +89,10 @@ def due_accounts(session: Session, division: Division, now: datetime, only: str 
             .order_by(RunAccount.finished_at.desc())
             .limit(1)
         )
-        if last is None or _aware(last) + timedelta(minutes=config.poll_minutes) <= now:
+        if last is None or last + timedelta(minutes=config.poll_minutes) <= now:
             due.append(config)
     return due
 
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands datetimes back without their zone; everything stored is UTC
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def account_ref(division: Division, config: AccountConfig) -> AccountRef:
@@ -125,7 +118,7 @@ def run_cycle(
     *,
     only: str | None = None,
     everything: bool = False,
-    now: Callable[[], datetime] = now_utc,
+    now: Callable[[], datetime] = utcnow,
     analyze: Analyze | None = None,
     connector_for: Callable[[AccountRef], Connector] = get_connector,
     trigger: str = "cli",
@@ -224,7 +217,7 @@ def classify_pending(
     run_id: int | None,
     analyze: Analyze,
     outcome: AccountOutcome,
-    now: Callable[[], datetime] = now_utc,
+    now: Callable[[], datetime] = utcnow,
 ) -> None:
     """Classify the account's pending items in batches; each batch commits with its findings."""
     while True:
@@ -298,7 +291,7 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
         db.dispose()
 
 
-def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = now_utc) -> tuple[int, int]:
+def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = utcnow) -> tuple[int, int]:
     """Items that did not come from a poll (an export file, a webhook delivery): stored idempotently,
     classified and routed; the account's cursor is left alone. Returns (new, already known)."""
     config = division.account(account_name)

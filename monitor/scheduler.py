@@ -19,12 +19,13 @@ from monitor.db import Database
 from monitor.locks import RunInProgress, run_lock
 from monitor.notify import outbox_for
 from monitor.queue import escalate_and_notify
-from monitor.runs import mark_interrupted_runs, now_utc, run_cycle
+from monitor.models import utcnow
+from monitor.runs import mark_interrupted_runs, run_cycle
 
 log = logging.getLogger("hallwatch.scheduler")
 
 
-def monitoring_job(db: Database, division: Division, data_dir: Path, now: Callable[[], datetime] = now_utc) -> Callable[[], None]:
+def monitoring_job(db: Database, division: Division, data_dir: Path, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
     def job() -> None:
         try:
             with run_lock(data_dir):
@@ -38,7 +39,7 @@ def monitoring_job(db: Database, division: Division, data_dir: Path, now: Callab
     return job
 
 
-def escalation_job(db: Database, division: Division, data_dir: Path | None, now: Callable[[], datetime] = now_utc) -> Callable[[], None]:
+def escalation_job(db: Database, division: Division, data_dir: Path | None, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
     def job() -> None:
         escalated = escalate_and_notify(db, division, now(), outbox_for(db, division, data_dir))
         if escalated:
@@ -54,7 +55,7 @@ def build_scheduler(
     *,
     run_every_minutes: int = 5,
     escalate_every_minutes: int = 15,
-    now: Callable[[], datetime] = now_utc,
+    now: Callable[[], datetime] = utcnow,
 ) -> BackgroundScheduler:
     """A scheduler, not started, with the monitoring cycle and the overdue escalation."""
     scheduler = BackgroundScheduler(timezone="UTC")

@@ -7,7 +7,7 @@ administer); the Communications Manager and ITS see every account.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -126,9 +126,6 @@ def disable_user(session: Session, email: str, actor: str, now: datetime) -> Use
     return user
 
 
-def _aware(moment: datetime | None) -> datetime | None:
-    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
 
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User:
     """The user, or LoginFailed; failures count toward a lockout of LOCKOUT_WINDOW after LOCKOUT_FAILURES.
@@ -140,13 +137,13 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
         # hash anyway so an unknown e-mail takes as long as a wrong password
         _hasher.hash(password or "x")
         raise LoginFailed("wrong e-mail or password")
-    locked_until = _aware(user.locked_until)
+    locked_until = user.locked_until
     if locked_until is not None and locked_until > now:
         raise LoginFailed(f"too many failed sign-ins; try again after {locked_until:%H:%M} UTC")
     try:
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
-        first = _aware(user.first_failed_at)
+        first = user.first_failed_at
         if first is None or now - first > LOCKOUT_WINDOW:
             user.failed_logins, user.first_failed_at = 0, now
         user.failed_logins += 1

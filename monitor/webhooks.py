@@ -18,13 +18,14 @@ from connectors.meta_webhook import webhook_routes
 from monitor.config import Division
 from monitor.db import Database
 from monitor.notify import notify_after_run
-from monitor.runs import Analyze, now_utc, store_and_classify
+from monitor.models import utcnow
+from monitor.runs import Analyze, store_and_classify
 
 log = logging.getLogger("hallwatch.webhooks")
 APP_SECRET, VERIFY_TOKEN = "HALLWATCH_META_APP_SECRET", "HALLWATCH_META_VERIFY_TOKEN"
 
 
-def deliver(db: Database, division: Division, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = now_utc) -> int:
+def deliver(db: Database, division: Division, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = utcnow) -> int:
     """Store and classify delivered items, by account; items of unregistered pages are dropped. Returns how many were new."""
     registered = {a.name for a in division.accounts}
     by_account: dict[str, list[Item]] = defaultdict(list)

@@ -5,7 +5,6 @@ Same functions as the web page (monitor.queue), so the same rules, scopes and au
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -13,7 +12,7 @@ from monitor import queue
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.db import Database
-from monitor.models import OUTCOMES, REVIEW_STATES, ReviewItem
+from monitor.models import OUTCOMES, REVIEW_STATES, ReviewItem, utcnow
 from monitor.notify import outbox_for
 from monitor.runs import open_database, sync_accounts
 from monitor.users import Viewer, require_user, viewer_for
@@ -21,9 +20,6 @@ from monitor.users import Viewer, require_user, viewer_for
 as_option = click.option("--as", "acting", required=True, envvar="HALLWATCH_USER", help="E-mail of the acting user (or $HALLWATCH_USER).")
 version_option = click.option("--version", "version", type=int, default=None, help="Fail unless the item is still at this version (as shown by `show`).")
 
-
-def now_utc() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _open(config_dir: Path, data_dir: Path | None) -> tuple[Division, Database]:
@@ -40,8 +36,7 @@ def _viewer(db: Database, division: Division, acting: str) -> Viewer:
 
 
 def _due(item: ReviewItem) -> str:
-    due = item.due_at if item.due_at.tzinfo else item.due_at.replace(tzinfo=timezone.utc)
-    return f"{due:%Y-%m-%d %H:%M}"
+    return f"{item.due_at:%Y-%m-%d %H:%M}"
 
 
 @click.group("queue")
@@ -141,7 +136,7 @@ def claim_command(config_dir: Path, data_dir: Path | None, acting: str, version:
     """Claim an item so no one else works it unknowingly."""
     division, db = _open(config_dir, data_dir)
     try:
-        _report(queue.claim(db, _viewer(db, division, acting), item_id, now_utc(), version), "claimed")
+        _report(queue.claim(db, _viewer(db, division, acting), item_id, utcnow(), version), "claimed")
     finally:
         db.dispose()
 
@@ -156,7 +151,7 @@ def release_command(config_dir: Path, data_dir: Path | None, acting: str, versio
     """Give a claimed item back to the queue."""
     division, db = _open(config_dir, data_dir)
     try:
-        _report(queue.release(db, _viewer(db, division, acting), item_id, now_utc(), version), "released")
+        _report(queue.release(db, _viewer(db, division, acting), item_id, utcnow(), version), "released")
     finally:
         db.dispose()
 
@@ -173,7 +168,7 @@ def resolve_command(config_dir: Path, data_dir: Path | None, acting: str, versio
     """Resolve an item; confirmed_hidden / confirmed_deleted act on the platform first."""
     division, db = _open(config_dir, data_dir)
     try:
-        _report(queue.resolve(db, division, _viewer(db, division, acting), item_id, outcome, note, now_utc(), version), f"resolved as {outcome}")
+        _report(queue.resolve(db, division, _viewer(db, division, acting), item_id, outcome, note, utcnow(), version), f"resolved as {outcome}")
     finally:
         db.dispose()
 
@@ -189,7 +184,7 @@ def escalate_command(config_dir: Path, data_dir: Path | None, acting: str, versi
     """Hand an item to the principal and the Communications Manager."""
     division, db = _open(config_dir, data_dir)
     try:
-        _report(queue.escalate(db, division, _viewer(db, division, acting), item_id, now_utc(), note, version), "escalated")
+        _report(queue.escalate(db, division, _viewer(db, division, acting), item_id, utcnow(), note, version), "escalated")
     finally:
         db.dispose()
 
@@ -201,7 +196,7 @@ def escalate_overdue_command(config_dir: Path, data_dir: Path | None) -> None:
     """Escalate every item past its due time (run it from cron, e.g. every 15 minutes)."""
     division, db = _open(config_dir, data_dir)
     try:
-        count = len(queue.escalate_and_notify(db, division, now_utc(), outbox_for(db, division, data_dir)))
+        count = len(queue.escalate_and_notify(db, division, utcnow(), outbox_for(db, division, data_dir)))
         click.echo(f"escalated {count} overdue item(s)")
     finally:
         db.dispose()

@@ -6,7 +6,7 @@ signed-in user's accounts; an item outside them is a 404, by link or by typed UR
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -28,7 +28,7 @@ from monitor import queue
 from monitor.commands.queue import marked_text
 from monitor.config import Division
 from monitor.db import Database
-from monitor.models import OUTCOMES, REVIEW_STATES, Account
+from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf
@@ -42,9 +42,6 @@ OUTCOME_LABELS = {
 }
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
-
 
 def highlighted(text: str, findings: list[Any]) -> Markup:
     """The item text, HTML-escaped, with evidence spans in <mark>."""
@@ -57,9 +54,6 @@ def safe_link(url: str | None) -> str | None:
         return url
     return None
 
-
-def aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 class SecurityHeaders:
@@ -96,7 +90,7 @@ def create_app(
     secure = division.base_url.startswith("https://") if https is None else https
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html"]))
     env.globals.update(category_names=CATEGORY_NAMES, outcome_labels=OUTCOME_LABELS, division_name=division.name)
-    env.filters["when"] = lambda m: f"{aware(m):%Y-%m-%d %H:%M}" if m else ""
+    env.filters["when"] = lambda m: f"{m:%Y-%m-%d %H:%M}" if m else ""
     templates = Jinja2Templates(env=env)
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
@@ -153,7 +147,7 @@ def create_app(
             findings = queue.findings_by_item(session, result.items)
             rows = [{
                 "r": r, "text": highlighted(r.item.text, findings[r.item_id]), "link": safe_link(r.item.permalink),
-                "overdue": r.active and aware(r.due_at) < now(),
+                "overdue": r.active and r.due_at < now(),
             } for r in result.items]
             next_url = None
             if result.next_cursor:
@@ -173,7 +167,7 @@ def create_app(
             "viewer": viewer, "r": review, "findings": findings, "text": highlighted(review.item.text, findings),
             "link": safe_link(review.item.permalink), "history": queue.history(session, review), "outcomes": OUTCOMES,
             "error": error or review.last_error, "flash": request.session.pop("flash", None),
-            "overdue": review.active and aware(review.due_at) < now(),
+            "overdue": review.active and review.due_at < now(),
         }, status)
 
     async def item_view(request: Request) -> Response:

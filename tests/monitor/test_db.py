@@ -29,3 +29,17 @@ def test_sqlite_runs_in_wal_mode(tmp_path) -> None:
     database = Database(f"sqlite:///{tmp_path / 'x.sqlite3'}")
     with database.engine.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+
+
+def test_datetimes_come_back_aware_in_utc_on_every_engine(db: Database) -> None:
+    from datetime import datetime, timedelta, timezone
+
+    from monitor.models import Run
+
+    edmonton = timezone(timedelta(hours=-7))
+    with db.transaction() as session:
+        session.add(Run(started_at=datetime(2026, 11, 23, 2, 0, tzinfo=edmonton), trigger="cli"))
+    with db.sessions() as session:
+        started = session.query(Run).one().started_at
+    assert started.tzinfo is not None and started.utcoffset() == timedelta(0)
+    assert started == datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)

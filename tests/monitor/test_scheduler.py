@@ -32,7 +32,7 @@ def test_the_scheduler_runs_cycles_under_the_run_lock_and_escalates(db, config_d
         assert s.scalar(select(func.count()).select_from(StoredItem)) > 0
         review = s.scalars(select(ReviewItem)).one()  # the class password KeywordAnalyzer flags
         assert review.state == "open"
-        due = review.due_at if review.due_at.tzinfo else review.due_at.replace(tzinfo=timezone.utc)
+        due = review.due_at
     clock[0] = due + timedelta(minutes=1)
     jobs["escalate-overdue"].func()
     with db.sessions() as s:

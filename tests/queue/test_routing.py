@@ -20,16 +20,11 @@ def division() -> Division:
     return example_division()
 
 
-def _aware(moment):
-    from datetime import timezone
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def test_comment_on_account_with_comments_on_is_due_within_24h_to_its_admins(db: Database, division: Division) -> None:
     review = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="comment")
     assert review.assignee_roles == ["account_admins"]
     assert set(review.assignee_emails) == {WILLOW_PRINCIPAL, WILLOW_ADMIN}
-    assert _aware(review.due_at) == NOW + timedelta(hours=24)
+    assert review.due_at == NOW + timedelta(hours=24)
     assert review.urgent is False
 
 
@@ -42,7 +37,7 @@ def test_media_inquiry_goes_to_communications_within_4h_and_is_urgent(db: Databa
     review = routed_item(db, division, NORTHGATE, [("media_inquiry", "medium")])
     assert "communications_manager" in review.assignee_roles
     assert COMMS in review.assignee_emails
-    assert _aware(review.due_at) == NOW + timedelta(hours=4)
+    assert review.due_at == NOW + timedelta(hours=4)
     assert review.urgent is True
 
 
@@ -84,7 +79,7 @@ def test_findings_of_the_same_post_are_grouped_into_one_item(db: Database, divis
         assert rows[0].category_list == ["media_inquiry", "student_pii"]
         assert rows[0].finding_count == 2
         # the media inquiry made it due sooner: 4 h from when it was found
-        assert _aware(rows[0].due_at) == NOW + timedelta(hours=5)
+        assert rows[0].due_at == NOW + timedelta(hours=5)
         actions = [a.action for a in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
         assert actions == ["route", "reroute"]
 
