@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
+
+from classifiers.gated import GatedMatcher, could_match, hashes, required_words, words_of
 
 YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
 OBJ = YOU + ["him", "her", "them", "he", "she", "they", "ya"]
@@ -199,97 +200,62 @@ class Hits:
     criticism: bool
 
 
-@dataclass(frozen=True)
-class _Gated:
-    """A Matcher whose patterns all begin with a word from `first`: a doc without one of those
-    words cannot match, so the Matcher is not run on it (most comments skip it entirely)."""
-
-    matcher: Matcher
-    first: frozenset[str]
-
-    def spans(self, doc: Doc, words: set[str]) -> list[Span]:
-        if self.first.isdisjoint(words):
-            return []
-        return [doc[s:e] for _, s, e in self.matcher(doc)]
+def _reads_tags(pattern: list[dict]) -> bool:
+    return any("POS" in token for token in pattern)
 
 
-def _gate(vocab: Vocab, key: str, patterns: list[list[dict]]) -> tuple[list[_Gated], Matcher | None]:
-    """Patterns whose first token is `LOWER IN [...]` (not optional) go to one gated Matcher per
-    distinct word list, so a rare opening word ("watch", "kill") costs nothing on most comments;
-    the others go to one Matcher that always runs."""
-    groups: dict[frozenset[str], list[list[dict]]] = {}
-    rest: list[list[dict]] = []
-    for pattern in patterns:
-        head = pattern[0]
-        lower = head.get("LOWER")
-        if set(head) == {"LOWER"} and isinstance(lower, dict) and set(lower) == {"IN"}:
-            groups.setdefault(frozenset(w.lower() for w in lower["IN"]), []).append(pattern)
-        else:
-            rest.append(pattern)
-    gated = []
-    for first, members in groups.items():
-        matcher = Matcher(vocab)
-        matcher.add(key, members)
-        gated.append(_Gated(matcher, first))
-    rest_matcher = None
-    if rest:
-        rest_matcher = Matcher(vocab)
-        rest_matcher.add(key, rest)
-    return gated, rest_matcher
+_MATCHERS: dict[int, tuple[GatedMatcher, GatedMatcher]] = {}
 
 
-@dataclass(frozen=True)
-class _RuleSet:
-    gated: tuple[_Gated, ...]
-    rest: Matcher | None
-
-    @classmethod
-    def build(cls, vocab: Vocab, key: str, patterns: list[list[dict]]) -> "_RuleSet":
-        gated, rest = _gate(vocab, key, patterns)
-        return cls(tuple(gated), rest)
-
-    def spans(self, doc: Doc, words: set[str]) -> list[Span]:
-        found: list[Span] = []
-        for gated in self.gated:
-            found.extend(gated.spans(doc, words))
-        if self.rest is not None:
-            found.extend(doc[s:e] for _, s, e in self.rest(doc))
-        return sorted(found, key=lambda sp: (sp.start, sp.end))
-
-
-_MATCHERS: dict[int, tuple[_RuleSet, _RuleSet]] = {}
-
-
-def matchers(vocab: Vocab) -> tuple[_RuleSet, _RuleSet]:
+def matchers(vocab: Vocab) -> tuple[GatedMatcher, GatedMatcher]:
     """Threat and abuse rules, built once per vocabulary."""
     key = id(vocab)
     if key not in _MATCHERS:
-        threats = _RuleSet.build(vocab, "THREAT", _threats())
-        abuse = _RuleSet.build(vocab, "ABUSE", _abuse())
-        _MATCHERS[key] = (threats, abuse)
+        _MATCHERS[key] = (GatedMatcher(vocab, {"THREAT": _threats()}), GatedMatcher(vocab, {"ABUSE": _abuse()}))
     return _MATCHERS[key]
 
 
-def _targeted(doc: Doc) -> bool:
+def _spans(matcher: GatedMatcher, doc: Doc, words: set[int]) -> list[Span]:
+    return [doc[start:end] for _, start, end in matcher(doc, words)]
+
+
+_TARGETS = hashes(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
+
+
+def _targeted(doc: Doc, words: set[int]) -> bool:
     """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun."""
-    people = set(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
-    # a leading @handle is how a reply is addressed (often to the school's account), not a target
-    return any(t.lower_ in people or t.ent_type_ == "PERSON" for t in doc)
+    return not _TARGETS.isdisjoint(words) or any(ent.label_ == "PERSON" for ent in doc.ents)
+
+
+# The pipeline tags part of speech only where a rule reads it (tagging costs more than the rules)
+_TAG_GATES = [required_words(p) for p in _threats() + _abuse() if _reads_tags(p)]
+
+
+def needs_tags(doc: Doc) -> bool:
+    """Whether a part-of-speech rule could match this doc (so it must be tagged before `find`)."""
+    return _needs_tags(words_of(doc))
+
+
+def _needs_tags(words: set[int]) -> bool:
+    return any(could_match(required, words) for required in _TAG_GATES)
 
 
 def find(doc: Doc) -> Hits:
     threats, abuse = matchers(doc.vocab)
     text = doc.text
-    words = {t.lower_ for t in doc}
+    words = words_of(doc)
+    if not doc.has_annotation("POS") and _needs_tags(words):
+        # untagged, a POS rule would silently never match: fail loudly instead
+        raise ValueError("harassment rules need part-of-speech tags for this doc; run the tagger on it first")
     # "teach the kids a lesson about recycling" is a lesson, not a threat
-    threat_spans = [sp for sp in threats.spans(doc, words)
+    threat_spans = [sp for sp in _spans(threats, doc, words)
                     if not (sp[-1].lower_ == "lesson" and sp.end < len(doc) and doc[sp.end].lower_ in ("on", "about", "in", "for", "of", "from"))]
     if threat_spans and SAFETY.search(text) and not any(t.lower_ in ("i", "we", "me", "i'm", "im", "imma", "ima") for t in doc):
         threat_spans = []  # a lockdown notice says what to do "if someone brings a weapon"
     sports = bool(SPORTS.search(text))
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
-    abuse_hits = abuse.spans(doc, words)
+    abuse_hits = _spans(abuse, doc, words)
     compliment = bool(COMPLIMENT.search(text))
     if (compliment or AFFECTION.search(text)) and all(sp[-1].lower_ in FIGURATIVE for sp in abuse_hits):
         abuse_hits = []  # "she's an animal on the ice", "little monsters" at Halloween: praise and fondness
@@ -301,7 +267,7 @@ def find(doc: Doc) -> Hits:
         weapon=bool(threat_spans) and bool(WEAPONS.search(text)),
         abuse=bool(abuse_hits),
         direct_abuse=bool(direct),
-        targeted=_targeted(doc),
+        targeted=_targeted(doc, words),
         # a lesson only excuses insults it quotes or lists ("words like loser"), not "learn your lesson, loser"
         teaching=bool(TEACHING.search(text)) and bool(QUOTED.search(text) or LISTED.search(text)),
         report=bool(REPORT.search(text)),

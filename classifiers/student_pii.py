@@ -14,6 +14,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from classifiers.base import add
+from classifiers.gated import GatedMatcher
 from classifiers.lexicons import CLASS_SUBJECTS, HEALTH_TERMS, OTHER_TERMS, SCHOOL_GENERIC, TITLES, WORD_NAMES
 from classifiers.roster import Roster, fold
 
@@ -62,9 +63,7 @@ def _context_patterns() -> dict[str, list[list[dict]]]:
 class StudentPII:
     def __init__(self, nlp: Language, name: str) -> None:
         self.nlp = nlp
-        self.context = Matcher(nlp.vocab)
-        for label, patterns in _context_patterns().items():
-            self.context.add(label, patterns)
+        self.context = GatedMatcher(nlp.vocab, _context_patterns())
         self.sensitive = PhraseMatcher(nlp.vocab, attr="LOWER")
         self.sensitive.add("HEALTH", [nlp.make_doc(t) for t in HEALTH_TERMS])
         self.sensitive.add("OTHER_PII", [nlp.make_doc(t) for t in OTHER_TERMS])
