@@ -61,16 +61,29 @@ def judge(doc: Doc, model_score: float) -> tuple[float, str]:
         score *= 0.6
     if hits.criticism:
         score *= 0.5
+    if hits.targeted is None and score >= HARASSMENT_THRESHOLD:
+        # only a name could tell whether this is aimed at someone: the doc must have entities
+        raise ValueError("this doc needs named entities to be judged; run the NER on it first")
     if not hits.targeted:
         score *= 0.5
     return round(score, 3), "medium"
 
 
-def score_harassment(docs: Sequence[Doc]) -> list[tuple[float, str]]:
-    """A score in [0, 1] and a severity ("high" for threats) for every parsed doc, same order."""
+def text_scores(docs: Sequence[Doc]) -> np.ndarray:
+    """The text model's probability for every doc, one call for the batch."""
+    return load_model().scores([model_text(doc.text) for doc in docs])
+
+
+def score_harassment(docs: Sequence[Doc], probabilities: np.ndarray | None = None) -> list[tuple[float, str]]:
+    """A score in [0, 1] and a severity ("high" for threats) for every parsed doc, same order.
+    `probabilities` are `text_scores(docs)` when the caller has them already.
+
+    Below the threshold, a doc the pipeline ran no NER on is scored as aimed at nobody unless its
+    words show a target: the score may be lower than with entities, never the verdict."""
     if not docs:
         return []
-    probabilities = load_model().scores([model_text(doc.text) for doc in docs])
+    if probabilities is None:
+        probabilities = text_scores(docs)
     return [judge(doc, float(p)) for doc, p in zip(docs, np.asarray(probabilities))]
 
 

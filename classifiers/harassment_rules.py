@@ -191,7 +191,7 @@ class Hits:
     abuse: bool
     # abuse said to the reader ("your kid is a monster"), outside quotes: stands even in a report
     direct_abuse: bool
-    targeted: bool
+    targeted: bool | None  # None: unknown without entities (see judge)
     teaching: bool
     report: bool
     sports: bool
@@ -200,8 +200,8 @@ class Hits:
     criticism: bool
 
 
-def _reads_tags(pattern: list[dict]) -> bool:
-    return any("POS" in token for token in pattern)
+def _reads(pattern: list[dict], attr: str) -> bool:
+    return any(attr in token for token in pattern)
 
 
 _MATCHERS: dict[int, tuple[GatedMatcher, GatedMatcher]] = {}
@@ -222,31 +222,47 @@ def _spans(matcher: GatedMatcher, doc: Doc, words: set[int]) -> list[Span]:
 _TARGETS = hashes(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
 
 
-def _targeted(doc: Doc, words: set[int]) -> bool:
-    """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun."""
-    return not _TARGETS.isdisjoint(words) or any(ent.label_ == "PERSON" for ent in doc.ents)
+def _targeted(doc: Doc, words: set[int]) -> bool | None:
+    """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun.
+    None when only entities could tell and the doc has none (the pipeline ran no NER on it)."""
+    if not _TARGETS.isdisjoint(words):
+        return True
+    if len(doc) and not doc.has_annotation("ENT_IOB"):
+        return None
+    return any(ent.label_ == "PERSON" for ent in doc.ents)
 
 
-# The pipeline tags part of speech only where a rule reads it (tagging costs more than the rules)
-_TAG_GATES = [required_words(p) for p in _threats() + _abuse() if _reads_tags(p)]
+# The model's tagger and NER cost more than all the rules; the pipeline runs each only on docs
+# where a rule could read it: for every pattern with a POS or ENT_TYPE token, its required words
+_TAG_GATES = [required_words(p) for p in _threats() + _abuse() if _reads(p, "POS")]
+_ENTITY_GATES = [required_words(p) for p in _threats() + _abuse() if _reads(p, "ENT_TYPE")]
 
 
 def needs_tags(doc: Doc) -> bool:
     """Whether a part-of-speech rule could match this doc (so it must be tagged before `find`)."""
-    return _needs_tags(words_of(doc))
+    return _could_any(_TAG_GATES, words_of(doc))
 
 
-def _needs_tags(words: set[int]) -> bool:
-    return any(could_match(required, words) for required in _TAG_GATES)
+def needs_entities(doc: Doc, model_score: float, threshold: float) -> bool:
+    """Whether a PERSON entity could change this doc's verdict: an entity rule could match, or
+    the text model alone reaches the threshold and only a name could show who it is aimed at."""
+    words = words_of(doc)
+    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words))
+
+
+def _could_any(gates: list, words: set[int]) -> bool:
+    return any(could_match(required, words) for required in gates)
 
 
 def find(doc: Doc) -> Hits:
     threats, abuse = matchers(doc.vocab)
     text = doc.text
     words = words_of(doc)
-    if not doc.has_annotation("POS") and _needs_tags(words):
-        # untagged, a POS rule would silently never match: fail loudly instead
+    # untagged, a POS or entity rule would silently never match: fail loudly instead
+    if not doc.has_annotation("POS") and _could_any(_TAG_GATES, words):
         raise ValueError("harassment rules need part-of-speech tags for this doc; run the tagger on it first")
+    if len(doc) and not doc.has_annotation("ENT_IOB") and _could_any(_ENTITY_GATES, words):
+        raise ValueError("harassment rules need named entities for this doc; run the NER on it first")
     # "teach the kids a lesson about recycling" is a lesson, not a threat
     threat_spans = [sp for sp in _spans(threats, doc, words)
                     if not (sp[-1].lower_ == "lesson" and sp.end < len(doc) and doc[sp.end].lower_ in ("on", "about", "in", "for", "of", "from"))]

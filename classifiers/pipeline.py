@@ -8,6 +8,7 @@ Text components run inside `nlp.pipe`; classifiers.harassment then scores the wh
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from typing import Sequence
 
 import spacy
@@ -17,8 +18,8 @@ from classifiers import confidential, contact, media_inquiry, photos, student_pi
 from classifiers.base import add
 from classifiers.directory import Directory
 from classifiers.findings import Finding
-from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, load_model, score_harassment
-from classifiers.harassment_rules import needs_tags
+from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, load_model, score_harassment, text_scores
+from classifiers.harassment_rules import needs_entities, needs_tags
 from classifiers.roster import Roster
 from connectors.items import Item
 
@@ -34,18 +35,21 @@ _ANALYZERS: dict[int, "Analyzer"] = {}
 _PIPE_LOCK = threading.Lock()
 
 
-# hallwatch reads entities from every doc, sentence starts for names, and part-of-speech tags only
-# for the few harassment rules that could match (harassment_rules.needs_tags). The model's NER has
-# its own tok2vec, so the tagging components are loaded disabled and run on those docs alone
-# (about half the model's time saved); the lemmatizer is never read.
+# The model's NER and its tagging chain are most of the time, and hallwatch reads them from few
+# docs: PERSON entities for an unknown name beside a grade, a few harassment patterns, and whether
+# a comment the text model scores as abusive is aimed at a name; part-of-speech tags for a few
+# harassment patterns. NER has its own tok2vec, so both are loaded disabled and run only on the
+# docs where they could change a finding (the components refuse a doc that lacks them).
+# The lemmatizer is never read.
 TAGGING = ("tok2vec", "tagger", "parser", "attribute_ruler")
+ENTITIES = ("ner",)
 UNUSED = ("lemmatizer",)
 
 
 def load_nlp(model_name: str = MODEL_NAME) -> Language:
     """The spaCy model plus hallwatch's components, cached per process."""
     if model_name not in _NLP:
-        nlp = spacy.load(model_name, exclude=list(UNUSED), disable=list(TAGGING))
+        nlp = spacy.load(model_name, exclude=list(UNUSED), disable=list(TAGGING + ENTITIES))
         # after NER: boundaries set before it would change the entities it finds
         nlp.add_pipe("sentencizer", after="ner")
         for name in COMPONENTS:
@@ -60,6 +64,8 @@ class Analyzer:
         self.roster = Roster.build(directory)
         self.nlp = load_nlp(model_name)
         load_model()  # the harassment text model, once per process
+        # docs each lazily run component saw (benchmarks/classifier_speed.py reports them)
+        self.lazy_runs: Counter[str] = Counter()
 
     def _bind(self) -> None:
         # the components are shared per process; point them at this division before a batch
@@ -82,10 +88,14 @@ class Analyzer:
             doc._.item = item
             doc._.findings = []
             docs.append(doc)
-        docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
-        self._tag([doc for doc in docs if needs_tags(doc)])
         # one vectorized model call for the whole batch (classifiers.harassment)
-        verdicts = score_harassment(docs)
+        probabilities = text_scores(docs)
+        student_pii = self.nlp.get_pipe("hallwatch_student_pii")
+        self._run(ENTITIES, [doc for doc, p in zip(docs, probabilities)
+                             if student_pii.reads_entities(doc) or needs_entities(doc, float(p), HARASSMENT_THRESHOLD)])
+        docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
+        self._run(TAGGING, [doc for doc in docs if needs_tags(doc)])
+        verdicts = score_harassment(docs, probabilities)
         results = []
         for doc, (score, severity) in zip(docs, verdicts):
             if score >= HARASSMENT_THRESHOLD:
@@ -99,9 +109,10 @@ class Analyzer:
             doc._.item = None
         return results
 
-    def _tag(self, docs: list) -> None:
-        """Part-of-speech tags, in place, for the docs a harassment rule needs them on."""
-        for name in TAGGING:
+    def _run(self, names: tuple[str, ...], docs: list) -> None:
+        """The model's disabled components `names`, in place, on these docs only."""
+        self.lazy_runs[names[-1]] += len(docs)
+        for name in names:
             docs = list(self.nlp.get_pipe(name).pipe(docs, batch_size=BATCH_SIZE))
 
     def _personal_info(self, doc) -> None:

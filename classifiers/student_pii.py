@@ -190,11 +190,17 @@ class StudentPII:
         self._contacts(doc)
         return doc
 
+    def reads_entities(self, doc: Doc) -> bool:
+        """Whether NER could change this doc's findings: unknown names are looked for beside a grade only."""
+        return any(doc.vocab.strings[m] == "GRADE" for m, _, _ in self.context(doc))
+
     def _unknown_students(self, doc: Doc, contexts: dict[str, tuple[int, int]], taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
         """A person the roster does not know, written right beside a grade: a student, at lower confidence."""
         grade = contexts.get("GRADE")
         if grade is None:
             return []
+        if len(doc) and not doc.has_annotation("ENT_IOB"):
+            raise ValueError("student_pii needs named entities for a doc with a grade; run the NER on it first")
         found = []
         for ent in doc.ents:
             if ent.label_ != "PERSON" or any(i in taken for i in range(ent.start, ent.end)) or len(ent) < 2:
