@@ -10,6 +10,7 @@ the same spaCy model. Presidio is an optional bench dependency (`pip install .[b
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import sys
 from pathlib import Path
@@ -26,6 +27,9 @@ PRESIDIO_KINDS = {"PHONE_NUMBER": {"PHONE_NUMBER"}, "EMAIL_ADDRESS": {"EMAIL_ADD
 
 
 def presidio_analyzer():
+    # Presidio's e-mail check uses tldextract, which fetches the public suffix list on first use;
+    # no URLs makes it use the snapshot inside its wheel (no network here, nor at run time)
+    os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
