@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["classifier_accuracy.py", "pii_vs_presidio.py", "classifier_speed.py", "connector_calls.py", "queue_scale.py"]
+SCRIPTS = ["classifier_accuracy.py", "pii_vs_presidio.py", "classifier_speed.py", "pipeline_equivalence.py", "connector_calls.py",
+           "queue_scale.py"]
 
 
 def main() -> int:

@@ -3,7 +3,10 @@
     analyzer = get_analyzer(directory)
     findings = analyzer.analyze(items)   # list[list[Finding]], one list per item, same order
 
-Text components run inside `nlp.pipe`; classifiers.harassment then scores the whole batch at once.
+The harassment text model scores the batch first; the model's NER then runs on the docs where an
+entity could change a finding, the text components run inside `nlp.pipe`, the tagger and parser
+run where a part-of-speech rule could match, and classifiers.harassment judges the batch.
+Findings equal those with the whole model on every doc (benchmarks/pipeline_equivalence.py).
 """
 from __future__ import annotations
 
