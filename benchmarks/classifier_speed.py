@@ -92,7 +92,7 @@ def main() -> None:
     print(f"hallwatch pipeline       {t_ours:7.2f} s  {args.n / t_ours:8.0f} texts/s   {t_bare / t_ours:.2f}x bare nlp.pipe")
     analyzer.lazy_runs.clear()
     analyzer.analyze(items)
-    print(f"  of {args.n} comments, NER ran on {analyzer.lazy_runs['ner']} and the tagger/parser on {analyzer.lazy_runs['attribute_ruler']}")
+    print(f"  of {args.n} comments, NER ran on {analyzer.lazy_runs['ner']} and the tagger/parser on {analyzer.lazy_runs['tagger']}")
     if not args.no_presidio:
         sys.path.insert(0, str(Path(__file__).resolve().parent))
         from pii_vs_presidio import presidio_analyzer

@@ -73,7 +73,7 @@ def main() -> int:
     for name, items in corpora(args.data).items():
         lazy.lazy_runs.clear()
         ours = lazy.analyze(items)
-        ner, tagged = lazy.lazy_runs["ner"], lazy.lazy_runs["attribute_ruler"]
+        ner, tagged = lazy.lazy_runs["ner"], lazy.lazy_runs["tagger"]
         theirs = whole.analyze(items)
         differ = [item.text for item, a, b in zip(items, ours, theirs) if key(a) != key(b)]
         total_diff += len(differ)

@@ -24,11 +24,6 @@ from spacy.vocab import Vocab
 # to read its text costs more than the gates save.
 Words = frozenset[int]
 
-# words nearly every comment has: poor keys for finding the groups a comment could match
-_COMMON = ["is", "are", "was", "be", "'s", "you", "u", "he", "she", "they", "him", "her", "them", "his", "their", "the",
-           "a", "an", "that", "this", "your", "i", "we", "it", "to", "and", "of", "not", "so", "in", "on", "for", "my"]
-
-
 def hashes(words: Iterable[str]) -> Words:
     return frozenset(get_string_id(w) for w in words)
 
@@ -48,12 +43,15 @@ def could_match(required: frozenset[Words], words: set[int]) -> bool:
     return all(not listed.isdisjoint(words) for listed in required)
 
 
-_COMMON_HASHES = hashes(_COMMON)
+# words nearly every comment has: poor keys for finding the groups a comment could match
+_COMMON = hashes(["is", "are", "was", "be", "'s", "you", "u", "he", "she", "they", "him", "her", "them", "his", "their",
+                  "the", "a", "an", "that", "this", "your", "i", "we", "it", "to", "and", "of", "not", "so", "in", "on",
+                  "for", "my"])
 
 
 def _key(required: frozenset[Words]) -> Words:
     """The required list least likely to be in a comment (fewest common words, then longest)."""
-    return min(required, key=lambda listed: (len(listed & _COMMON_HASHES) / len(listed), -len(listed), sorted(listed)))
+    return min(required, key=lambda listed: (len(listed & _COMMON) / len(listed), -len(listed), sorted(listed)))
 
 
 @dataclass(frozen=True)

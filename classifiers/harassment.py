@@ -87,10 +87,10 @@ def score_harassment(docs: Sequence[Doc], probabilities: np.ndarray | None = Non
     return [judge(doc, float(p)) for doc, p in zip(docs, np.asarray(probabilities))]
 
 
-def harassment_findings(docs: Sequence[Doc]) -> list[list[Finding]]:
+def harassment_findings(docs: Sequence[Doc], probabilities: np.ndarray | None = None) -> list[list[Finding]]:
     """Item-level harassment findings (no span) for every doc whose score reaches the threshold."""
     results: list[list[Finding]] = []
-    for score, severity in score_harassment(docs):
+    for score, severity in score_harassment(docs, probabilities):
         found = score >= HARASSMENT_THRESHOLD
         results.append([Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity)] if found else [])  # type: ignore[arg-type]
     return results

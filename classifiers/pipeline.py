@@ -21,7 +21,7 @@ from classifiers import confidential, contact, media_inquiry, photos, student_pi
 from classifiers.base import add
 from classifiers.directory import Directory
 from classifiers.findings import Finding
-from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, load_model, score_harassment, text_scores
+from classifiers.harassment import HARASSMENT_THRESHOLD, harassment_findings, load_model, text_scores
 from classifiers.harassment_rules import needs_entities, needs_tags
 from classifiers.roster import Roster
 from connectors.items import Item
@@ -67,7 +67,7 @@ class Analyzer:
         self.roster = Roster.build(directory)
         self.nlp = load_nlp(model_name)
         load_model()  # the harassment text model, once per process
-        # docs each lazily run component saw (benchmarks/classifier_speed.py reports them)
+        # docs each lazily run model component saw, by name (benchmarks report them)
         self.lazy_runs: Counter[str] = Counter()
 
     def _bind(self) -> None:
@@ -98,11 +98,9 @@ class Analyzer:
                              if names.reads_entities(doc) or needs_entities(doc, float(p), HARASSMENT_THRESHOLD)])
         docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
         self._run(TAGGING, [doc for doc in docs if needs_tags(doc)])
-        verdicts = score_harassment(docs, probabilities)
         results = []
-        for doc, (score, severity) in zip(docs, verdicts):
-            if score >= HARASSMENT_THRESHOLD:
-                doc._.findings.append(Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity))  # type: ignore[arg-type]
+        for doc, harassment in zip(docs, harassment_findings(docs, probabilities)):
+            doc._.findings.extend(harassment)
             self._personal_info(doc)
             ids = [f for f in doc._.findings if f.label == "STUDENT_ID"]
             if len(ids) >= 2 and not any(f.category == "confidential" for f in doc._.findings):
@@ -114,8 +112,8 @@ class Analyzer:
 
     def _run(self, names: tuple[str, ...], docs: list) -> None:
         """The model's disabled components `names`, in place, on these docs only."""
-        self.lazy_runs[names[-1]] += len(docs)
         for name in names:
+            self.lazy_runs[name] += len(docs)
             docs = list(self.nlp.get_pipe(name).pipe(docs, batch_size=BATCH_SIZE))
 
     def _personal_info(self, doc) -> None:

@@ -111,7 +111,7 @@ class StudentPII:
         roster = self.roster
         item = doc._.item
         school = roster.school_of(item.account) if item is not None else None
-        context_matches = [(doc.vocab.strings[m], s, e) for m, s, e in self.context(doc)]
+        context_matches = self._context_matches(doc)
         contexts = {label: (s, e) for label, s, e in context_matches}
         if self.schools is not None and any(not doc[s].text.startswith("#") for _, s, _ in self.schools(doc)):
             contexts.setdefault("SCHOOL", (0, 0))
@@ -192,7 +192,13 @@ class StudentPII:
 
     def reads_entities(self, doc: Doc) -> bool:
         """Whether NER could change this doc's findings: unknown names are looked for beside a grade only."""
-        return any(doc.vocab.strings[m] == "GRADE" for m, _, _ in self.context(doc))
+        return any(label == "GRADE" for label, _, _ in self._context_matches(doc))
+
+    def _context_matches(self, doc: Doc) -> list[tuple[str, int, int]]:
+        # asked before NER too (reads_entities), so kept on the doc: the Matcher runs once per doc
+        if "hallwatch_context" not in doc.user_data:
+            doc.user_data["hallwatch_context"] = [(doc.vocab.strings[m], s, e) for m, s, e in self.context(doc)]
+        return doc.user_data["hallwatch_context"]
 
     def _unknown_students(self, doc: Doc, contexts: dict[str, tuple[int, int]], taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
         """A person the roster does not know, written right beside a grade: a student, at lower confidence."""

@@ -109,7 +109,7 @@ def test_pipeline_agrees_with_the_full_model(nlp, analyzer) -> None:
              for i, t in enumerate(TEXTS)]
     analyzer.lazy_runs.clear()
     findings = analyzer.analyze(items)
-    assert 0 < analyzer.lazy_runs["ner"] < len(TEXTS) and 0 < analyzer.lazy_runs["attribute_ruler"] < len(TEXTS)
+    assert 0 < analyzer.lazy_runs["ner"] < len(TEXTS) and 0 < analyzer.lazy_runs["tagger"] < len(TEXTS)
     unknown = findings[TEXTS.index("Welcome back Priya Raman, grade 7, to the robotics team!")]
     assert [(f.category, f.label) for f in unknown if f.label == "STUDENT_NAME"] == [("student_pii", "STUDENT_NAME")]
     full = score_harassment(list(nlp.pipe(TEXTS)))
