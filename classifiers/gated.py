@@ -24,6 +24,7 @@ from spacy.vocab import Vocab
 # to read its text costs more than the gates save.
 Words = frozenset[int]
 
+
 def hashes(words: Iterable[str]) -> Words:
     return frozenset(get_string_id(w) for w in words)
 

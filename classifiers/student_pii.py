@@ -285,8 +285,6 @@ class StudentPII:
             doc._.contacts = [c for c in doc._.contacts if c != (contact_label, start, end)]
 
 
-
-
 def _is_office(value: str, roster: Roster, item) -> bool:
     folded = value.lower()
     if any(folded in c.lower() or c.lower() in folded for c in roster.directory.office_contacts if c):

@@ -64,7 +64,6 @@ class Page:
     next_cursor: str | None
 
 
-
 def encode_cursor(item: ReviewItem) -> str:
     return f"{item.due_at.strftime('%Y%m%dT%H%M%S%f')}.{item.severity_rank}.{item.id}"
 

@@ -235,7 +235,6 @@ def route_findings(session: Session, division: Division, findings: list[Finding]
     return created
 
 
-
 def escalate_overdue(session: Session, division: Division, now: datetime) -> list[ReviewItem]:
     """Active items past their due time go to the principal and the Communications Manager; audited."""
     rows = list(session.scalars(

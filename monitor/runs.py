@@ -60,7 +60,6 @@ def default_analyzer(division: Division) -> Analyze:
     return get_analyzer(division.directory).analyze
 
 
-
 def sync_accounts(session: Session, division: Division) -> dict[str, Account]:
     """Mirror the registry of division.yaml into the accounts table (accounts are never deleted: their history stays)."""
     rows = {a.name: a for a in session.scalars(select(Account))}
@@ -92,7 +91,6 @@ def due_accounts(session: Session, division: Division, now: datetime, only: str 
         if last is None or last + timedelta(minutes=config.poll_minutes) <= now:
             due.append(config)
     return due
-
 
 
 def account_ref(division: Division, config: AccountConfig) -> AccountRef:
@@ -283,7 +281,7 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
     Used by `hallwatch import`; the cursor is left alone, since an export is not a poll.
     """
     division = load_division(config_dir)
-    division.account(account_name)
+    division.account(account_name)  # an unknown account fails here, before the database is opened
     db = open_database(division)
     try:
         return store_and_classify(db, division, account_name, items, analyze=analyze)

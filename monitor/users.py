@@ -126,7 +126,6 @@ def disable_user(session: Session, email: str, actor: str, now: datetime) -> Use
     return user
 
 
-
 def authenticate(session: Session, email: str, password: str, now: datetime) -> User:
     """The user, or LoginFailed; failures count toward a lockout of LOCKOUT_WINDOW after LOCKOUT_FAILURES.
 

@@ -21,7 +21,6 @@ as_option = click.option("--as", "acting", required=True, envvar="HALLWATCH_USER
 version_option = click.option("--version", "version", type=int, default=None, help="Fail unless the item is still at this version (as shown by `show`).")
 
 
-
 def _open(config_dir: Path, data_dir: Path | None) -> tuple[Division, Database]:
     division = load_division(config_dir)
     db = open_database(division, data_dir)

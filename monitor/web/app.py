@@ -42,7 +42,6 @@ OUTCOME_LABELS = {
 }
 
 
-
 def highlighted(text: str, findings: list[Any]) -> Markup:
     """The item text, HTML-escaped, with evidence spans in <mark>."""
     return Markup(marked_text(text, findings, "<mark>", "</mark>", lambda s: str(escape(s))))
@@ -53,7 +52,6 @@ def safe_link(url: str | None) -> str | None:
     if url and urlsplit(url).scheme in ("http", "https"):
         return url
     return None
-
 
 
 class SecurityHeaders:

@@ -73,7 +73,6 @@ def test_an_unreachable_database_is_a_clear_error(config_dir: Path, monkeypatch:
     assert "secretpw" not in result.output
 
 
-
 def test_only_one_run_at_a_time_and_an_interrupted_run_is_marked(cli, db, config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data_dir = config_dir / "data"
     monkeypatch.setenv("HALLWATCH_DATA_DIR", str(data_dir))
