@@ -8,12 +8,19 @@ each list. Matches are exactly those of one Matcher holding every pattern, in (s
 
     matcher = GatedMatcher(nlp.vocab, {"THREAT": patterns, ...})
     for label, start, end in matcher(doc): ...
+
+Word lists are written as people write the words: "don't", "you're", "gonna", "pre-k". spaCy's
+tokenizer splits those ("do" "n't", "gon" "na", "pre" "-" "k"), so a list entry that is several
+tokens could never equal one token; `split_words` rewrites each such entry as its token sequence.
 """
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable
 
+import spacy
 from spacy.attrs import LOWER
 from spacy.matcher import Matcher
 from spacy.strings import get_string_id
@@ -44,6 +51,46 @@ def could_match(required: frozenset[Words], words: set[int]) -> bool:
     return all(not listed.isdisjoint(words) for listed in required)
 
 
+@lru_cache(maxsize=None)
+def _tokens(word: str) -> tuple[str, ...]:
+    return tuple(t.lower_ for t in _tokenizer()(word))
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    # the English tokenizer rules, which the pipeline's model uses unchanged
+    return spacy.blank("en").tokenizer
+
+
+def _alternatives(token: dict) -> list[list[dict]]:
+    """The token runs that can stand for one pattern token whose word list holds multi-token words."""
+    words = token.get("LOWER", {}).get("IN") if isinstance(token.get("LOWER"), dict) else None
+    split = [_tokens(w) for w in words or () if len(_tokens(w)) > 1]
+    op = token.get("OP")
+    if not split or op == "!":
+        return [[token]]
+    if op not in (None, "?", "!"):
+        # a repeated filler token: its parts may fill the repetition ("so two - faced")
+        return [[{**token, "LOWER": {"IN": list(dict.fromkeys(words + [t for parts in split for t in parts]))}}]]
+    runs = [[token]]  # the single-token words stay: "Y'all" and "DON'T" are one token
+    runs += [[{"LOWER": {"IN": [part]}} for part in parts] for parts in dict.fromkeys(split)]
+    if op == "?":
+        runs.append([])
+        runs[0] = [{k: v for k, v in token.items() if k != "OP"}]
+    return runs
+
+
+def split_words(patterns: list[list[dict]]) -> list[list[dict]]:
+    """Each pattern, with every multi-token word of a `LOWER IN` list rewritten as its tokens."""
+    out: list[list[dict]] = []
+    for pattern in patterns:
+        for runs in itertools.product(*(_alternatives(token) for token in pattern)):
+            variant = [t for run in runs for t in run]
+            if variant and variant not in out:
+                out.append(variant)
+    return out
+
+
 # words nearly every comment has: poor keys for finding the groups a comment could match
 _COMMON = hashes(["is", "are", "was", "be", "'s", "you", "u", "he", "she", "they", "him", "her", "them", "his", "their",
                   "the", "a", "an", "that", "this", "your", "i", "we", "it", "to", "and", "of", "not", "so", "in", "on",
@@ -65,7 +112,7 @@ class GatedMatcher:
     def __init__(self, vocab: Vocab, patterns: dict[str, list[list[dict]]]) -> None:
         by_required: dict[frozenset[Words], dict[str, list[list[dict]]]] = {}
         for label, members in patterns.items():
-            for pattern in members:
+            for pattern in split_words(members):
                 by_required.setdefault(required_words(pattern), {}).setdefault(label, []).append(pattern)
         self.groups: list[_Group] = []
         self.always: list[int] = []  # groups with no required word run on every doc

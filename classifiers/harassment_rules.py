@@ -28,7 +28,7 @@ whore skank cunt dick asshole jerk clown dirtbag pervert perv hag fatass crook t
 prick douche douchebag imbecile hypocrite pedo pedophile paedophile tramp hoe thot fraud bully lowlife
 scum vermin loner freakshow psychopath sociopath maniac lunatic wanker b*tch f*ggot faggot
 fag dyke tranny retard spaz simp incel poser wannabe tryhard reject sellout dweeb fatso fatty hobo pick-me
-attention-seeker""".split()
+attention-seeker crybaby snitch bozo clout-chaser""".split()
 PERSON_INSULTS += [w + "s" for w in PERSON_INSULTS]
 # words that are insults only when said of a person: "our class pet is a rat", "little monsters" at Halloween
 FIGURATIVE = """snake pig rat cow witch animal tool clown monster dog whale nerd dork fool karen""".split()
@@ -46,6 +46,9 @@ GROUPS = ["immigrants", "immigrant", "refugees", "muslims", "muslim", "jews", "j
           "transgender", "mexicans", "indians", "natives", "asians", "chinese", "arabs", "africans", "women", "girls",
           "foreigners", "lesbians", "homosexuals", "queers", "indigenous", "newcomers", "sikhs", "hindus"]
 ANY = {"OP": "?"}
+DISGUST = ["sick", "puke", "vomit", "throw", "gag", "barf", "nauseous", "spew", "hurl"]
+BEATINGS = ["beat", "kick", "knock", "punch", "slap", "smack", "whoop", "choke", "pound", "stomp", "bash", "smash", "beating", "kicking"]
+BODY = ["face", "head", "legs", "leg", "neck", "teeth", "jaw", "nose", "ass", "skull", "arms", "arm", "fingers", "knees", "butt", "ribs"]
 
 
 def _l(words: list[str]) -> dict:
@@ -66,6 +69,11 @@ def _threats() -> list[list[dict]]:
         [_l(["gonna", "going", "gon", "will", "'ll", "ll", "finna", "bout", "about", "wanna", "want"]), _l(["to"]), _l(harm), obj],
         [_l(["gonna", "gon", "will", "'ll", "ll", "finna", "wanna", "wan", "i'll", "ima", "imma", "got", "gotta"]), na, _l(harm), obj],
         [_l(["kill", "shoot", "stab", "hang", "hurt", "burn", "strangle", "choke", "rape", "murder", "shank"]), _l(HARMED)],
+        # "beat the crap out of you", "knock the teeth out of his mouth"
+        [_l(BEATINGS), {"OP": "{0,3}"}, _l(["out"]), _l(["of"]), _l(HARMED + ["yo", "your", "ur", "his"])],
+        # "gonna break your face", "I'll smash his head in": harm to a body part, said as intent
+        [_l(["gonna", "gon", "na", "will", "'ll", "ll", "finna", "imma", "ima", "i'll", "wanna", "gunna"]), _l(BEATINGS + ["break", "snap", "cave", "rip", "cut"]),
+         _l(["your", "ur", "yo", "his", "her", "their"]), {"OP": "{0,2}"}, _l(BODY)],
         [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "be", "gunna"]}, "OP": "{1,4}"}, _l(["regret", "sorry"])],
         [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "gunna"]}, "OP": "{1,4}"}, _l(["pay"]), {"IS_PUNCT": True}],
         [_l(HARMED), {"LOWER": {"IN": ["'ll", "will", "ll", "gonna", "gon", "na", "is", "'s", "are", "'re", "re", "going", "to", "gunna"]}, "OP": "{1,4}"}, _l(["pay"]), _l(["for"]), _l(["this", "that", "it", "what"])],
@@ -83,6 +91,13 @@ def _threats() -> list[list[dict]]:
         [_l(["sleep", "sleeping"]), _l(["with"]), _l(["one"]), _l(["eye"])],
         [_l(["teach", "teaching"]), _l(HARMED + ["that", "this", "the", "those", "these", "his", "her"]), {"OP": "{0,2}"}, _l(["a"]), _l(["lesson"])],
         [_l(["dead", "6", "six"]), _l(["meat", "feet"])],
+        # veiled: "keep talking and see what happens", "you'll get what's coming to you"
+        # (not "mix them and see what happens": science class says that too)
+        [_l(["see", "watch"]), _l(["what"]), _l(["happens", "happen"]), _l(["to"]), _l(HARMED)],
+        [_l(["talking", "snitching", "talk", "snitch", "again", "anyone", "anybody", "me", "lying", "mouthing", "telling"]), {"OP": "{0,2}"},
+         _l(["and"]), _l(["see", "watch"]), _l(["what"]), _l(["happens", "happen"])],
+        [_l(["get", "gets", "getting"]), _l(["what"]), _l(["'s", "is"]), _l(["coming"])],
+        [_l(["make", "making", "makes"]), {"OP": "{0,2}"}, _l(["your", "ur", "his", "her", "their", "yo"]), _l(["life", "lives", "year"]), {"OP": "{0,2}"}, _l(["hell", "miserable", "nightmare", "misery"])],
         [_l(["or", "otherwise"]), _l(["else"]), {"IS_PUNCT": True, "OP": "*"}],
     ]
 
@@ -108,14 +123,23 @@ def _abuse() -> list[list[dict]]:
         [_l(["the", "that", "this", "your", "ur", "his", "her", "their", "these", "those", "every"]), ANY, _l(PERSON_INSULTS + ADJ_INSULTS), _l(PEOPLE)],
         [_l(YOU), filler, _l(PERSON_INSULTS + FIGURATIVE)],            # "you idiot", "ur such a loser"
         [_l(YOU), _l(["so", "too", "really", "hella", "mad", "such"]), adj],
+        # "ur so annoying", "your a joke": teenagers write "you're" as "ur" and "your"; an
+        # intensifier or article tells "your a joke" from "your joke", or a pause after the word
+        [_l(["ur", "your", "ure", "yur"]), _l(["a", "an", "so", "such", "literally", "actually", "really", "just", "mad", "hella", "lowkey", "fr", "kinda", "too", "the", "always", "still", "honestly", "deadass"]), {"OP": "{0,2}"}, _l(PERSON_INSULTS + ADJ_INSULTS + THING_INSULTS + FIGURATIVE)],
+        [_l(["ur", "your", "ure", "yur"]), _l(PERSON_INSULTS + ADJ_INSULTS), _l([",", ".", "!", "and", "lol", "lmao", "af", "asf", "ngl", "tbh", "bro", "bruh", "ur"])],
+        [_l(["that", "this", "dat"]), _l(ADJ_INSULTS + ["fucking", "f*cking", "little", "lil", "fat", "big"]) | {"OP": "{0,2}"}, insult],
+        [_l(YOU + ["your", "he", "she", "his", "her", "they", "their"]), {"OP": "{0,2}"}, _l(["smell", "smells", "stink", "stinks", "look", "looks"]), _l(["like"]), {"OP": "{0,2}"},
+         _l(["trash", "garbage", "dumpster", "shit", "ass", "crap", "poop", "sewer", "toilet", "rat", "pig", "hobo", "whale", "cow", "dog", "gremlin", "goblin", "troll", "roadkill", "homeless"])],
+        [_l(YOU + ["he", "she", "imagine"]), {"OP": "{0,2}"}, _l(["have", "has", "having", "got", "get"]), _l(["no"]), _l(["friends", "life", "friend"])],
         [_l(["your", "ur", "his", "her", "their"]), _l(["kid", "kids", "son", "daughter", "mom", "mother", "dad", "father", "family", "face", "brother", "sister"]), filler, _l(PERSON_INSULTS + FIGURATIVE + ADJ_INSULTS)],
         [_l(["what", "such", "absolute", "total", "complete", "utter", "fucking", "f*cking"]), _l(["a", "an"]), {"OP": "{0,2}"}, insult],
         [_l(PERSON_INSULTS + FIGURATIVE), _l(["like", "as"]), _l(OBJ)],
         [_l(["bunch", "pack", "herd", "load"]), _l(["of"]), {"OP": "{0,2}"}, insult],
         [_l(["all", "these", "those", "them"]), {"OP": "{0,2}"}, insult],
         [_l(["@user"]), {"OP": "{0,2}"}, insult],
+        [_l(["hey", "hi", "yo", "oi", "bye", "listen", "sup", "ok", "okay"]), insult],          # "hey fatso"
         # exclusion and pile-ons
-        [_l(["nobody", "noone", "nobodys", "nobody's"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "asked", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
+        [_l(["nobody", "noone", "nobodys", "nobody's"]), {"OP": "{0,5}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "asked", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
         [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
         [_l(["everyone", "everybody", "all", "whole"]), {"OP": "{0,4}"}, _l(["hates", "hate", "laughs", "laughing", "laughed", "thinks", "avoids", "ignores", "ignore", "avoid"]), _l(OBJ + ["at", "ur", "your", "his", "her"])],
         [_l(["don't", "dont", "do", "never"]), _l(["not"], ) | {"OP": "?"}, _l(["let", "invite", "sit", "talk", "play", "add", "pick", "hang"]), {"OP": "{0,2}"}, _l(["him", "her", "them", "the", "that"])],
@@ -128,9 +152,22 @@ def _abuse() -> list[list[dict]]:
         [_l(["kill", "unalive", "end", "hang", "off"]), _l(["yourself", "urself", "himself", "herself", "themselves", "yoself"])],
         [_l(["kys", "stfu", "gtfo", "stfuu"])],
         # teenagers' put-downs: "imagine being this ugly", "why are u even alive", "ur gonna die alone"
-        [_l(["imagine"]), _l(["being", "looking", "having", "acting"]), {"OP": "{0,2}"}, _l(ADJ_INSULTS + PERSON_INSULTS + ["try", "desperate"])],
+        [_l(["imagine"]), _l(["being", "looking", "having", "acting"]), {"OP": "{0,4}"}, _l(ADJ_INSULTS + PERSON_INSULTS + ["try", "desperate"])],
         [_l(["why"]), _l(["are", "r", "do", "does", "is"]), _l(YOU + ["he", "she"]), ANY, _l(["alive", "exist", "exists", "born", "breathing"])],
         [_l(["die", "dying"]), _l(["alone"])],
+        # death wishes: "u should just disappear", "pls drop dead", "nobody would notice if you died"
+        [_l(YOU + ["he", "she"]), _l(["should", "shud", "shld", "need", "needs", "can", "could"]), {"LOWER": {"IN": ["just", "go", "all", "really", "honestly", "seriously", "prob", "probably", "literally"]}, "OP": "{0,2}"},
+         _l(["die", "disappear", "vanish", "unalive", "rot"])],
+        [_l(["u", "you", "ya", "just", "pls", "please", "plz", "go", "should", "can", "could", "he", "she", "him", "her", "them"]), _l(["drop"]), _l(["dead"])],
+        [_l(["drop"]), _l(["dead"]), {"IS_PUNCT": True}],
+        [_l(["nobody", "no"]), _l(["one"]) | {"OP": "?"}, _l(["would", "will", "'d", "gonna", "even"]), {"OP": "{0,1}"}, _l(["notice", "care", "cry", "miss"]), _l(["if", "when"]), _l(YOU + ["he", "she"])],
+        [_l(["aborted"]), _l(OBJ)],
+        [_l(["been", "be", "get", "got"]), _l(["aborted"])],
+        [_l(["waste"]), _l(["of"]), _l(["space", "oxygen", "air", "skin", "sperm"])],
+        # disgust aimed at a person: "ur face makes me sick", "you make me want to puke"
+        [_l(["your", "ur", "his", "her", "their"]), _l(["face", "voice", "existence", "body", "outfit", "hair", "laugh", "smell", "breath", "selfies", "selfie", "pics", "pic", "posts", "presence"]),
+         {"OP": "{0,3}"}, _l(["makes", "make", "made"]), _l(["me", "everyone", "us", "people"]), {"OP": "{0,3}"}, _l(DISGUST)],
+        [_l(["you", "u", "he", "she"]), _l(["make", "makes"]), _l(["me", "everyone", "us"]), {"OP": "{0,3}"}, _l(DISGUST)],
         [_l(["be", "end", "stay"]), _l(["alone"]), _l(["forever"])],
         [_l(["nobody", "no"]), _l(["one"]) | {"OP": "?"}, _l(["will", "would", "'ll", "is", "ever", "gonna"]), {"OP": "{0,2}"}, _l(["love", "date", "like", "miss", "marry", "want"]), _l(EXCLUDED)],
         [_l(["try"]), {"ORTH": "-", "OP": "?"}, _l(["hard", "hards"])],
@@ -175,7 +212,7 @@ def _abuse() -> list[list[dict]]:
 TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prevention)|lesson|kindness|pink ?shirt|hurtful (?:words|names|things)|words (?:like|such as)|names (?:like|such as)|examples? of|we (?:discussed|talked|learned)|students (?:wrote|learned|discussed)|what not to say|upstander|bystander|digital citizenship|words (?:can|do) hurt|stand up (?:to|for))\b", re.I)
 REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|was bullied|cyberbullying (?:incident|case))", re.I)
 SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
-COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
+COMPLIMENT = re.compile(r"\b(?:(?:was|is|so|looked|looks|that|this|absolutely|straight|pure|literally)\s+(?:sick|fire|insane|nasty|filthy|crazy|unreal|lit|dope|wicked|savage|goated|illegal|ridiculous)|(?:a|an|absolute|total|such a)\s+(?:beast|animal|machine|monster|legend|goat|savage|unit|menace|tank|wizard|killer)|(?:crazy|insanely|stupid|stupidly|ridiculously|scary|sick|wicked|mad|hella|absurdly|unreal)\s+(?:talented|good|smart|fast|strong|skilled|gifted|cute|pretty|funny|clutch|quick|accurate)|killed it|killing it|slayed|slaying|ate that|went off|goes hard|hits different|bodied)\b", re.I)
 THING_SUBJECTS = re.compile(r"\b(?:stupid|dumb|idiotic|ridiculous|terrible|awful|insane|absurd|pathetic|useless|horrible|worst|bad|poor|shitty|crappy|garbage|joke of an?)\s+(?:decisions?|polic(?:y|ies)|plans?|changes?|rules?|ideas?|moves?|calls?|choices?|schedules?|budgets?)\b|\b(?:decision|decisions|policy|policies|plan|plans|change|changes|rule|rules|schedule|calendar|budget|cuts?|vote|idea|move|system|process|boundary|boundaries|closure|proposal|program|bus(?:sing)? routes?|lunch|menu|homework|curriculum|timetable|fees?|response|communication|handling|announcement|letter|report card|marking|grading|feedback|teaching|coaching|performance|service|leadership|management|refs?|officiating|call|calls)\b(?:[^.!?]{0,30})\b(?:is|are|was|were|seems|sounds|has been|have been|has|is not|isn't|wasn't)\b", re.I)
 QUOTED = re.compile(r"[\"“”‘’]([^\"“”‘’]{1,60})[\"“”‘’]|(?<!\w)'([^']{1,40})'(?!\w)")
 LISTED = re.compile(r"\b(?:words|names|phrases|insults|things)\s+(?:like|such as)\b|\bexamples? of\b", re.I)

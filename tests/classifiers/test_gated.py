@@ -10,14 +10,14 @@ import spacy
 from spacy.matcher import Matcher
 
 from classifiers import harassment_rules as rules
-from classifiers.gated import GatedMatcher, required_words, words_of
+from classifiers.gated import GatedMatcher, required_words, split_words, words_of
 from classifiers.harassment import score_harassment
 from classifiers.student_pii import _context_patterns
 from connectors.items import Author, Item
 
-from .test_harassment import BULLYING, DISCRIMINATION, INSULTS, NEGATIVES, SEXUAL_AND_DEFAMATORY, THREATS
+from .test_harassment import BULLYING, DISCRIMINATION, INSULTS, NEGATIVES, SEXUAL_AND_DEFAMATORY, TEEN, THREATS, VEILED_TEEN
 
-TEXTS = INSULTS + THREATS + BULLYING + SEXUAL_AND_DEFAMATORY + DISCRIMINATION + NEGATIVES + [
+TEXTS = INSULTS + THREATS + BULLYING + SEXUAL_AND_DEFAMATORY + DISCRIMINATION + NEGATIVES + TEEN + VEILED_TEEN + [
     "Congrats to Ava in grade 4 and her classmates in room 12B, she turns 10 today!",
     "my 2nd grader had a 7-year-old birthday party, Gr.5 and 11A were invited",
     "Jordan is such a lying two-faced snake, everyone knows it",
@@ -37,7 +37,7 @@ def nlp():
 def plain(vocab, patterns: dict[str, list[list[dict]]]) -> Matcher:
     matcher = Matcher(vocab)
     for label, members in patterns.items():
-        matcher.add(label, members)
+        matcher.add(label, split_words(members))
     return matcher
 
 
@@ -54,6 +54,27 @@ def test_same_matches_as_one_plain_matcher(nlp, patterns) -> None:
         assert gated(doc) == expected, doc.text
         found += len(expected)
     assert found > 5  # the texts exercise the patterns, so the comparison means something
+
+
+def test_words_the_tokenizer_splits_still_match(nlp) -> None:
+    pattern = [{"LOWER": {"IN": ["don't", "never"]}}, {"LOWER": {"IN": ["belong"]}}]
+    doc = nlp.make_doc("you don't belong here")
+    assert [t.text for t in doc][1:3] == ["do", "n't"]  # why split_words exists
+    assert len(plain(nlp.vocab, {"X": [pattern]})(doc)) == 1
+    assert len(GatedMatcher(nlp.vocab, {"X": [pattern]})(doc)) == 1
+    unsplit = Matcher(nlp.vocab)
+    unsplit.add("X", [pattern])
+    assert unsplit(doc) == []
+
+
+def test_split_words_keeps_optional_and_repeated_tokens_optional() -> None:
+    optional = [{"LOWER": {"IN": ["hey"]}}, {"LOWER": {"IN": ["gonna", "will"]}, "OP": "?"}, {"LOWER": {"IN": ["go"]}}]
+    variants = split_words([optional])
+    assert [{"LOWER": {"IN": ["hey"]}}, {"LOWER": {"IN": ["go"]}}] in variants  # still optional
+    assert [{"LOWER": {"IN": ["hey"]}}, {"LOWER": {"IN": ["gon"]}}, {"LOWER": {"IN": ["na"]}}, {"LOWER": {"IN": ["go"]}}] in variants
+    repeated = [{"LOWER": {"IN": ["so", "two-faced"]}, "OP": "{0,4}"}]
+    (variant,) = split_words([repeated])
+    assert {"two", "-", "faced"} <= set(variant[0]["LOWER"]["IN"]) and variant[0]["OP"] == "{0,4}"
 
 
 def test_required_words_ignore_optional_and_non_word_tokens() -> None:

@@ -54,6 +54,25 @@ DISCRIMINATION = [
     "these refugee kids don't belong in our classrooms, send them back",
 ]
 PROFANE_AT_SOMEONE = ["fuck you and the horse you rode in on", "shut your mouth, nobody asked you"]
+# teenagers' spelling and put-downs: "ur"/"your" for "you're", contractions the tokenizer splits
+TEEN = [
+    "omg ur literally so annoying, stop replying to my stories",
+    "your a joke and the whole grade knows it",
+    "ur pathetic lol",
+    "honestly you don't belong on this team",
+    "ppl like u are a waste of space",
+    "ur face makes me sick, delete the pic",
+    "u should just disappear already",
+    "look at that little freak in the front row",
+    "hey loser, nice shoes",
+    "nobody in our whole grade actually likes you",
+]
+VEILED_TEEN = [
+    "keep snitching and see what happens.",
+    "she's gonna get what's coming to her",
+    "i'm gonna beat the crap out of you at lunch",
+    "we'll make your life hell next semester",
+]
 NEGATIVES = [
     "The board's decision to close Westbrook is ridiculous and short-sighted. Shame on the trustees for not listening.",
     "this weather is shit, third snow day in a row",
@@ -73,6 +92,12 @@ NEGATIVES = [
     "Happy Halloween from Room 12! The whole class were little monsters today 🎃",
     "Lockdown drill today at 10:30. Staff will review what to do if someone brings a weapon into the building.",
     "Three boys keep telling my daughter she's ugly and stupid. What is the school doing about it?",
+    # the same words, not aimed at anyone
+    "your joke at the assembly was hilarious",
+    "Watch what happens when we drop the egg from the roof! Science week video 🥚",
+    "you're crazy talented, that solo gave me chills",
+    "Don't forget: you don't need a permission form for Friday's assembly.",
+    "Try not to waste time on the first question; it's worth only two marks.",
 ]
 
 
@@ -85,13 +110,13 @@ def test_a_report_that_turns_on_the_reader_is_still_harassment(nlp) -> None:
     assert judge(nlp, text)[0] >= HARASSMENT_THRESHOLD
 
 
-@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION + SEXUAL_AND_DEFAMATORY + PROFANE_AT_SOMEONE)
+@pytest.mark.parametrize("text", INSULTS + BULLYING + DISCRIMINATION + SEXUAL_AND_DEFAMATORY + PROFANE_AT_SOMEONE + TEEN)
 def test_targeted_abuse_is_found(nlp, text: str) -> None:
     score, _ = judge(nlp, text)
     assert score >= HARASSMENT_THRESHOLD
 
 
-@pytest.mark.parametrize("text", THREATS)
+@pytest.mark.parametrize("text", THREATS + VEILED_TEEN)
 def test_threats_incl_veiled_are_high(nlp, text: str) -> None:
     score, severity = judge(nlp, text)
     assert score >= HARASSMENT_THRESHOLD
