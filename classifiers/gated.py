@@ -53,7 +53,13 @@ def could_match(required: frozenset[Words], words: set[int]) -> bool:
 
 @lru_cache(maxsize=None)
 def _tokens(word: str) -> tuple[str, ...]:
-    return tuple(t.lower_ for t in _tokenizer()(word))
+    """The tokens `word` becomes in running text: one, or the run it is split into. A clitic is
+    one token after its host ("'m" in "i'm", "n't" in "don't"), though alone it would split."""
+    tokenizer = _tokenizer()
+    for host in ("x ", "i", "you", "do", "it"):
+        if any(t.lower_ == word for t in tokenizer(f"{host}{word} x")):
+            return (word,)
+    return tuple(t.lower_ for t in tokenizer(f"x {word} x"))[1:-1]
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span
 from spacy.vocab import Vocab
 
-from classifiers.gated import GatedMatcher, could_match, hashes, required_words, words_of
+from classifiers.gated import GatedMatcher, could_match, hashes, required_words, split_words, words_of
 
 YOU = ["you", "u", "ur", "you're", "youre", "ya", "yall", "y'all", "yourself", "urself", "ye"]
 OBJ = YOU + ["him", "her", "them", "he", "she", "they", "ya"]
@@ -271,8 +271,9 @@ def _targeted(doc: Doc, words: set[int]) -> bool | None:
 
 # The model's tagger and NER cost more than all the rules; the pipeline runs each only on docs
 # where a rule could read it: for every pattern with a POS or ENT_TYPE token, its required words
-_TAG_GATES = [required_words(p) for p in _threats() + _abuse() if _reads(p, "POS")]
-_ENTITY_GATES = [required_words(p) for p in _threats() + _abuse() if _reads(p, "ENT_TYPE")]
+# (of the patterns as the Matchers hold them: "y'all" is matched as "y'" "all", so gates on it too)
+_TAG_GATES = [required_words(p) for p in split_words(_threats() + _abuse()) if _reads(p, "POS")]
+_ENTITY_GATES = [required_words(p) for p in split_words(_threats() + _abuse()) if _reads(p, "ENT_TYPE")]
 
 
 def needs_tags(doc: Doc) -> bool:

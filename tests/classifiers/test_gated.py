@@ -24,6 +24,8 @@ TEXTS = INSULTS + THREATS + BULLYING + SEXUAL_AND_DEFAMATORY + DISCRIMINATION + 
     "Kayden Morrow smells like garbage lmao stfu",
     "Brayden Kowalski shut up nobody cares what a dumb loser thinks",
     "Kayden Morrow shut up already",
+    "y'all are so pathetic",
+    "she is always such a pick-me",
     "Welcome back Priya Raman, grade 7, to the robotics team!",
     "",
 ]
@@ -95,6 +97,24 @@ def test_untagged_doc_that_needs_tags_fails_loudly(nlp) -> None:
     assert rules.needs_tags(doc)
     with pytest.raises(ValueError, match="part-of-speech"):
         rules.find(doc)
+
+
+def test_clitics_stay_one_token() -> None:
+    # "'m" alone splits into "'" "m", but in running text it is one token after its host
+    (variant,) = split_words([[{"LOWER": {"IN": ["'m", "'re", "n't"]}}]])
+    assert variant == [{"LOWER": {"IN": ["'m", "'re", "n't"]}}]
+
+
+def test_tag_gates_see_the_split_words(nlp) -> None:
+    # a doc that only a split word's variant of a part-of-speech pattern could match must ask for
+    # tags; the gates once came from the unsplit patterns, and spaCy refused the untagged doc
+    for doc in nlp.tokenizer.pipe(TEXTS + ["she is always such a pick-me", "' You Deserve x Im dedicating that to all my old side hoes ."]):
+        if rules.needs_tags(doc):
+            continue
+        try:
+            rules.find(doc)
+        except ValueError as error:  # spaCy's E155 if a POS pattern's group ran on it
+            assert "named entities" in str(error), doc.text
 
 
 def test_untagged_doc_without_pos_rules_is_judged(nlp) -> None:
