@@ -11,16 +11,32 @@ from classifiers.base import add
 
 SECRET_WORDS = ["password", "passwd", "pw", "pwd", "passcode", "pass", "code", "pin", "key", "combination", "combo",
                 "login", "username", "credentials", "passphrase", "phrase"]
-SECRET_KINDS = ["door", "alarm", "entrance", "keypad", "gate", "wifi", "wi-fi", "stream", "class", "join", "locker",
+SECRET_KINDS = ["door", "alarm", "entrance", "keypad", "gate", "wifi", "wi-fi", "stream", "streaming", "class", "join", "locker",
                 "temp", "temporary", "staff", "admin", "meeting", "access", "lock", "classroom", "server", "teams"]
 INTERNAL = re.compile(
-    r"\b(don'?t tell (?:the )?(?:kids|students|parents)|do not share|don'?t share|please keep (?:it|this) (?:quiet|confidential|private|between us)|"
+    r"\b(don'?t tell (?:the |your )?(?:kids|students|parents|class|classes|families|anyone)|(?:do not|don'?t) share (?:this|it|these|that|the (?:link|code|file|doc\w*|password|list)|outside|with (?:students|parents|families|anyone|the kids|kids))|not for sharing|not to be shared|stays? in (?:the|this) office|please keep (?:it|this) (?:quiet|confidential|private|between us)|"
     r"keep it quiet|between us|staff only|staff-only|internal only|not for (?:public|distribution)|confidential|"
     r"answer key|exam (?:questions|answers)|test answers|(?:midterm|final|exam|quiz|test) (?:answers|questions|key)|"
-    r"draft (?:statement|letter|release)|code (?:word|phrase)|code-word|lockdown drill is|"
-    r"performance review|hr file|personnel file|let (?:him|her|them) go|(?:was|got|been) (?:fired|terminated)|disciplinary|on (?:medical|stress|sick) leave|"
-    r"medical leave|forced out|was let go|under investigation|grievance|"
+    r"draft (?:statement|letter|release|response|budget|plan|policy|memo)|termination|code (?:word|phrase)|code-word|lockdown drill is|"
+    r"performance review|hr file|personnel file|let (?:him|her|them) go|(?:was|got|been) (?:fired|terminated)|disciplinary|on (?:medical|stress|sick|administrative|paid|unpaid) leave|"
+    r"medical leave|administrative leave|forced out|was let go|under investigation|pending (?:an |the )?investigation|grievance|"
     r"intervention group|behaviou?r plan|reading at a grade|assessment results|iep goals)\b", re.I)
+# student records posted by staff: marks beside names, seating by student number
+MARK = re.compile(r"\b([A-Z][a-z]+)\.?:?\s+\d{1,3}(?:\.\d+)?\s?%")
+# "Reading 78%, Math 81%" are a school's results, not a student's
+NOT_NAMES = {"reading", "writing", "math", "maths", "mathematics", "science", "english", "french", "social", "studies", "literacy",
+             "numeracy", "attendance", "participation", "grade", "grades", "overall", "average", "class", "school", "division",
+             "province", "provincial", "test", "exam", "final", "midterm", "quiz", "unit", "term", "semester", "up", "down",
+             "about", "over", "under", "only", "nearly", "almost", "approximately", "around", "with", "at", "by", "of", "and",
+             "biology", "chemistry", "physics", "history", "art", "music", "band", "gym", "health", "spanish", "cree", "drama"}
+
+
+def _marks(text: str) -> bool:
+    """Marks beside two or more names: a student record, whoever the names belong to."""
+    return sum(m.group(1).lower() not in NOT_NAMES for m in MARK.finditer(text)) >= 2
+
+
+STUDENT_NUMBERS = re.compile(r"\bstudent (?:numbers?|no\.?|ids?|#)\b.{0,40}?\b\d{5,9}\b.{0,40}?\b\d{5,9}\b", re.I | re.S)
 PUBLIC_CODE = re.compile(r"\b(all (?:parents|families) welcome|join online|everyone welcome|open to (?:all|the public)|public)\b", re.I)
 
 
@@ -29,12 +45,17 @@ class Confidential:
     def __init__(self, nlp: Language, name: str) -> None:
         self.matcher = Matcher(nlp.vocab)
         # a value needs a digit or symbol: "never share your password with anyone" names no password
-        value = {"TEXT": {"REGEX": r"^(?=.*[\d!@#$%^&*_\-])(?=.*[A-Za-z0-9])[^\s]{3,}$"}}
+        value = {"TEXT": {"REGEX": r"^(?=.*[\d!@#$%^&*_\-])(?=.*[A-Za-z0-9])[^\s]{3,}$"}, "LIKE_URL": False, "LIKE_EMAIL": False}
         secret = {"LOWER": {"IN": SECRET_WORDS}}
         filler = {"LOWER": {"IN": ["is", ":", "=", "-", "—", "to", "now", "changed", "for", "this", "week", "the", "all", "new", "today", "tonight", "'s", "with"]}, "OP": "*"}
         self.matcher.add("SECRET", [
             [secret, filler, value],
-            [{"LOWER": {"IN": SECRET_KINDS}}, secret, filler, {"OP": "{0,6}"}, value],
+            [{"LOWER": {"IN": SECRET_KINDS}}, {"IS_DIGIT": True, "OP": "?"}, secret, filler, {"OP": "{0,6}"}, value],
+            # "login for the attendance system is sub_teacher / ...", "PIN for the staff trivia: 5529013"
+            [secret, {"OP": "{1,5}"}, {"LOWER": {"IN": ["is", ":", "=", "are"]}}, value],
+            # a combination spelt "12-34-08" is split into short numbers
+            [{"LOWER": {"IN": ["combo", "combination", "code", "pin"]}}, filler, {"IS_DIGIT": True}, {"ORTH": {"IN": ["-", "/", "."]}}, {"IS_DIGIT": True}],
+            [{"LOWER": {"IN": ["combo", "combination", "code", "pin"]}}, {"OP": "{1,6}"}, {"LOWER": {"IN": ["is", ":", "="]}}, {"IS_DIGIT": True}, {"ORTH": {"IN": ["-", "/", "."]}}, {"IS_DIGIT": True}],
             [{"LOWER": {"IN": ["stream"]}}, {"LOWER": "key"}],
         ])
 
@@ -50,6 +71,8 @@ class Confidential:
             # the longest credential is the evidence the moderator sees highlighted
             evidence = max(secret, key=len)
             add(doc, "confidential", 0.9, evidence.start_char, evidence.end_char, None, "high")
+        elif _marks(text) or STUDENT_NUMBERS.search(text):
+            add(doc, "confidential", 0.8, None, None, None, "high")
         elif INTERNAL.search(text):
             # a parent's own family information is theirs to share
             if not (item is not None and not item.author.is_account and re.search(r"\bmy (?:son|daughter|kid|child)\b", text, re.I)):

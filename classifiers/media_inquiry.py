@@ -12,13 +12,15 @@ from classifiers.base import add
 
 MEDIA_TERMS = [
     "reporter", "reporters", "journalist", "journalists", "journalism", "newsroom", "news desk", "editor", "producer",
-    "correspondent", "columnist", "freelance", "freelancer", "freelance writer", "podcast", "podcasts", "episode",
+    "correspondent", "columnist", "freelance", "freelancer", "freelance writer", "podcast", "podcasts", "podcaster", "episode",
+    "tv", "television", "camera crew", "film crew", "filmmaker",
     "our show", "our station", "our paper", "our newspaper", "our readers", "our listeners", "our viewers", "our audience",
     "our story", "a story", "doing a story", "working on a story", "a piece", "writing a piece", "an article", "a feature",
     "feature", "segment", "on deadline", "deadline", "on air", "broadcast", "edition", "news", "radio", "magazine",
     "newspaper", "press", "media", "5pm hit", "6pm hit", "hit", "publication", "blog post", "documentary", "coverage",
     "cbc", "ctv", "global news", "citynews", "radio-canada", "herald", "sun", "post", "times", "weekly", "daily",
-    "gazette", "tribune", "spokesperson", "media relations", "media contact", "press office", "comms contact", "today", "journal", "star", "chronicle", "examiner", "eagle", "bulletin", "courier",
+    "gazette", "tribune", "ledger", "reporting", "we're reporting", "local paper", "weekly paper", "community paper",
+    "campus paper", "student paper", "school paper", "the paper", "news site", "news outlet", "outlet", "news team", "news station", "our campus", "our episode", "morning show", "our viewers", "spokesperson", "media relations", "media contact", "press office", "comms contact", "today", "journal", "star", "chronicle", "examiner", "eagle", "bulletin", "courier",
 ]
 ASK_TERMS = [
     "comment", "comments", "statement", "interview", "interviews", "speak with", "speak to", "talk to", "talk with",
@@ -27,9 +29,24 @@ ASK_TERMS = [
     "on the record", "your side", "respond", "response", "permission", "embed", "embedding", "use this", "use your",
     "feature", "book", "available", "best person", "who should", "who's the best", "who is the best", "send us",
     "email our", "email me", "dm us", "dm me", "dms are open", "reach", "guest", "invite", "have your", "appear",
+    "join", "be on", "come on", "willing", "film", "filming", "footage", "photo", "photos", "video", "b-roll", "visit",
+    "questions", "a few questions", "answer", "chat", "conversation", "up for", "sit down", "talk about", "speak about",
+    "explain", "say", "discuss", "tell us", "weigh in", "camera", "crew", "record", "checking", "share", "enrolment", "enrollment", "stats", "statistics", "records",
 ]
-QUESTION = re.compile(r"\b(?:could|can|would|will|is|are|any|who|who's|where|when)\b[^?.!\n]{0,200}\?", re.I)
+QUESTION = re.compile(r"\b(?:could|can|would|will|is|are|any|who|who's|where|when|does|do|did|may|might|has|have|should)\b[^?.!\n]{0,200}\?", re.I)
 PARENT = re.compile(r"\b(as a (?:dad|mom|mum|parent|father|mother)|asking (?:purely )?as a (?:dad|mom|mum|parent)|not a reporter|reporter'?s (?:mom|mum|dad|wife|husband)|my (?:kid|son|daughter|child)'?s?)\b", re.I)
+# the writer says they are the media: then any question or request to the school is an inquiry,
+# whatever words it asks with ("can the school say how many...", "may I use the photo...")
+SELF_MEDIA = re.compile(
+    r"(?i:\b(?:i'?m|i am|we'?re|we are|this is|my name is|i work|i write|i produce|i host|i report)\b[^.?!\n]{0,60}?"
+    # outlet names run words together: "CityNews", "660News"
+    r"\b(?:reporters?|journalists?|producers?|editors?|correspondents?|columnists?|freelancers?|podcast(?:er)?s?|\w*news|\w*radio|\w*tv|"
+    r"television|magazines?|newspapers?|newsroom|news desk|documentary|filmmakers?)\b)"
+    r"|(?i:\b(?:working on|writing|doing|putting together|producing|reporting) (?:a|an|this) (?:story|piece|article|feature|segment|report)\b)"
+    r"|(?i:\b(?:\w+\s+){0,3}(?:radio|tv|news|television|podcast|magazine|newspaper)\s+here\b)"
+    r"|(?i:\bour (?:readers|listeners|viewers|newsroom|station|broadcast|segment|episode|newspaper|publication)\b)"
+    # "I write for Today's Parent", "reporter with The Narwhal": the outlet's name is capitalised
+    r"|(?i:\bi (?:write|report|produce)|\b(?:reporters?|journalists?|producers?|editors?|writers?|podcasters?))\s+(?i:with|from|at|for)\s+(?:[Tt]he\s+)?[A-Z]")
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
 
@@ -44,14 +61,29 @@ class MediaInquiry:
         # a request addressed to the school: could/can/would ... ?, we'd love / we'd like / looking to
         self.requests.add("REQUEST", [
             [{"LOWER": {"IN": ["we", "i"]}}, {"LOWER": {"IN": ["'d", "would"]}}, {"LOWER": {"IN": ["love", "like"]}}],
-            [{"LOWER": {"IN": ["looking", "hoping", "wanting", "want"]}}, {"LOWER": "to"}, {"LOWER": {"IN": ["speak", "talk", "get", "chat", "reach", "hear", "interview"]}}],
+            [{"LOWER": {"IN": ["looking", "hoping", "wanting", "want", "wanted", "trying", "need", "needed", "like", "love"]}}, {"LOWER": "to"},
+             {"LOWER": {"IN": ["speak", "talk", "get", "chat", "reach", "hear", "interview", "confirm", "ask", "check", "verify", "film", "visit", "arrange", "follow", "use", "feature"]}}],
+            [{"LOWER": {"IN": ["would", "'d"]}}, {"LOWER": {"IN": ["love", "like", "appreciate"]}}],
+            # "Requesting comment on ...", "seeking an interview"
+            [{"LOWER": {"IN": ["requesting", "request", "seeking", "asking", "looking"]}}, {"LOWER": {"IN": ["for", "a", "an", "some"]}, "OP": "*"},
+             {"LOWER": {"IN": ["comment", "comments", "interview", "statement", "response", "confirmation", "information", "quote", "permission"]}}],
             [{"LOWER": "please"}, {"LOWER": {"IN": ["call", "email", "contact", "reach", "dm", "send", "get"]}}],
             [{"LOWER": {"IN": ["on", "before"]}}, {"LOWER": {"IN": ["deadline", "air"]}}],
+            # a reporter chasing an earlier request
+            [{"LOWER": {"IN": ["following", "follow", "circling", "checking"]}}, {"LOWER": {"IN": ["up", "back", "in"]}}],
+            [{"LOWER": "any"}, {"LOWER": {"IN": ["update", "updates", "word"]}}],
         ])
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text
-        if PARENT.search(text) or THANKS.search(text):
+        item = doc._.item
+        # the school's own posts are not inquiries to it
+        if PARENT.search(text) or THANKS.search(text) or (item is not None and item.author.is_account):
+            return doc
+        # a question to the school (regex over the text: a Matcher wildcard this long explodes)
+        requests = self.requests(doc) or QUESTION.search(text)
+        if requests and SELF_MEDIA.search(text):
+            add(doc, "media_inquiry", 0.9, None, None, None, "medium")
             return doc
         media = self.media(doc)
         if not media and not re.search(r"\b[A-Z][\w-]+ here\b", text):
@@ -59,12 +91,11 @@ class MediaInquiry:
         strong = [m for m in media if doc[m[1]:m[2]].text.lower() not in {"sun", "post", "times", "daily", "today", "weekly", "star", "news", "feature", "hit", "journal", "press", "media", "eagle", "edition"}]
         outlet = [m for m in media if doc[m[1]].is_title or doc[m[1]].is_upper]
         asks = self.ask(doc)
-        # a question to the school (regex over the text: a Matcher wildcard this long explodes)
-        requests = self.requests(doc) or QUESTION.search(text)
         if not requests or not asks:
             return doc
         # "Global Calgary here", "Jordan Reyes with CityNews": an outlet introducing itself
-        intro = re.search(r"\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|\b(?:with|from) [A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b", text)
+        intro = re.search(r"\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|\b(?:with|from) [A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|"
+                          r"\b(?i:writing|reporting|calling|reporter|editor|producer|journalist|writer|host)\s+(?i:for|with|from|at)\s+(?:[Tt]he\s+)?[A-Z]", text)
         if strong or intro or (outlet and re.search(r"\b(here|with|from|for|at)\b", text, re.I)) or any(doc[s:e].text.lower() in {"edition", "hit", "press", "feature"} for _, s, e in media):
             score = 0.9 if strong else 0.75
             add(doc, "media_inquiry", score, None, None, None, "medium")

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from classifiers.photos import count_faces
 from connectors.items import Media
 from tests.classifiers.conftest import categories, item
@@ -97,7 +99,57 @@ def test_parent_question_and_shared_article_are_not_inquiries(analyzer):
         assert "media_inquiry" not in categories(analyzer, it)
 
 
+@pytest.mark.parametrize("text", [
+    # the writer says they are the media; what they ask for is worded any way
+    "I'm a reporter at the Foothills Record. Can the school say whether classes will resume Tuesday?",
+    "This is the news desk at 770 Radio. Does the division have anything on today's bus cancellations?",
+    "Reporter with The Plainsman, following up on my request for the suspension numbers.",
+    "We're a student-run news site at Bow Valley College and we'd like to ask your principal about the new library.",
+    "Hi, Peace Country TV here. Can we bring a camera crew to the science fair?",
+    "Writer with the Westview Weekly here. May I use the photo of your mural in our next issue?",
+])
+def test_inquiries_in_many_wordings(analyzer, text):
+    assert "media_inquiry" in categories(analyzer, item(text))
+
+
+@pytest.mark.parametrize("text", [
+    "Reporters were parked outside the school this morning, is everything okay?",
+    "Is the school newspaper taking poems from grade 4 students?",
+    "Is it true what the radio said about the school closing early today?",
+])
+def test_questions_about_the_media_are_not_inquiries(analyzer, text):
+    assert "media_inquiry" not in categories(analyzer, item(text))
+
+
+def test_the_schools_own_post_is_not_an_inquiry(analyzer):
+    it = item("Our podcast club just released episode 3! What topic should we cover next?", is_account=True)
+    assert "media_inquiry" not in categories(analyzer, it)
+
+
 # confidential and personal_info
+@pytest.mark.parametrize("text", [
+    "Substitutes: login for the attendance system is sub_teacher / Autumn2025!",
+    "Locker 117 combo 08-22-31, please give it to the new student in 8C.",
+    "Streaming key for Friday's basketball livestream: live_9k2d-77ab",
+    "Quiz results: Mateo 54%, Hana 81%, Jonah 39%",
+    "Exam rooms by student number: 708812 and 708815 in room 12",
+    "Ms. Dube is on administrative leave pending an investigation, do not discuss it with families.",
+    "Fire drill at 2:10 Thursday, don't tell your classes.",
+])
+def test_records_codes_and_personnel_matters_are_confidential(analyzer, text):
+    assert "confidential" in categories(analyzer, item(text, is_account=True))
+
+
+@pytest.mark.parametrize("text", [
+    "This year's provincial results: Reading 81%, Writing 77%, Math 72%.",
+    "Password help: visit https://help.example.org/reset and follow the steps.",
+    "Lockers will be assigned on the first day; bring your own lock.",
+    "Our fire drill this morning went smoothly, great job everyone!",
+])
+def test_public_results_and_help_are_not_confidential(analyzer, text):
+    assert "confidential" not in categories(analyzer, item(text, is_account=True))
+
+
 def test_password_and_door_code_are_confidential(analyzer):
     assert "confidential" in categories(analyzer, item("Staff wifi this week is LakesideStaff, password Wint3r!2025"))
     assert "confidential" in categories(analyzer, item("Back door code is now 8812# — don't share with students"))
