@@ -75,7 +75,7 @@ def _alternatives(token: dict) -> list[list[dict]]:
     op = token.get("OP")
     if not split or op == "!":
         return [[token]]
-    if op not in (None, "?", "!"):
+    if op not in (None, "?"):
         # a repeated filler token: its parts may fill the repetition ("so two - faced")
         return [[{**token, "LOWER": {"IN": list(dict.fromkeys(words + [t for parts in split for t in parts]))}}]]
     runs = [[token]]  # the single-token words stay: "Y'all" and "DON'T" are one token

@@ -11,16 +11,19 @@ from spacy.tokens import Doc
 from classifiers.base import add
 
 MEDIA_TERMS = [
-    "reporter", "reporters", "journalist", "journalists", "journalism", "newsroom", "news desk", "editor", "producer",
-    "correspondent", "columnist", "freelance", "freelancer", "freelance writer", "podcast", "podcasts", "podcaster", "episode",
-    "tv", "television", "camera crew", "film crew", "filmmaker",
-    "our show", "our station", "our paper", "our newspaper", "our readers", "our listeners", "our viewers", "our audience",
-    "our story", "a story", "doing a story", "working on a story", "a piece", "writing a piece", "an article", "a feature",
+    "reporter", "reporters", "journalist", "journalists", "journalism", "newsroom", "news desk", "editor",
+    "producer", "correspondent", "columnist", "freelance", "freelancer", "freelance writer", "podcast", "podcasts",
+    "podcaster", "episode", "tv", "television", "camera crew", "film crew", "filmmaker", "our show", "our station",
+    "our paper", "our newspaper", "our readers", "our listeners", "our viewers", "our audience", "our story",
+    "a story", "doing a story", "working on a story", "a piece", "writing a piece", "an article", "a feature",
     "feature", "segment", "on deadline", "deadline", "on air", "broadcast", "edition", "news", "radio", "magazine",
-    "newspaper", "press", "media", "5pm hit", "6pm hit", "hit", "publication", "blog post", "documentary", "coverage",
-    "cbc", "ctv", "global news", "citynews", "radio-canada", "herald", "sun", "post", "times", "weekly", "daily",
-    "gazette", "tribune", "ledger", "reporting", "we're reporting", "local paper", "weekly paper", "community paper",
-    "campus paper", "student paper", "school paper", "the paper", "news site", "news outlet", "outlet", "news team", "news station", "our campus", "our episode", "morning show", "our viewers", "spokesperson", "media relations", "media contact", "press office", "comms contact", "today", "journal", "star", "chronicle", "examiner", "eagle", "bulletin", "courier",
+    "newspaper", "press", "media", "5pm hit", "6pm hit", "hit", "publication", "blog post", "documentary",
+    "coverage", "cbc", "ctv", "global news", "citynews", "radio-canada", "herald", "sun", "post", "times", "weekly",
+    "daily", "gazette", "tribune", "ledger", "reporting", "we're reporting", "local paper", "weekly paper",
+    "community paper", "campus paper", "student paper", "school paper", "the paper", "news site", "news outlet",
+    "outlet", "news team", "news station", "our campus", "our episode", "morning show", "spokesperson",
+    "media relations", "media contact", "press office", "comms contact", "today", "journal", "star", "chronicle",
+    "examiner", "eagle", "bulletin", "courier",
 ]
 ASK_TERMS = [
     "comment", "comments", "statement", "interview", "interviews", "speak with", "speak to", "talk to", "talk with",
@@ -29,9 +32,10 @@ ASK_TERMS = [
     "on the record", "your side", "respond", "response", "permission", "embed", "embedding", "use this", "use your",
     "feature", "book", "available", "best person", "who should", "who's the best", "who is the best", "send us",
     "email our", "email me", "dm us", "dm me", "dms are open", "reach", "guest", "invite", "have your", "appear",
-    "join", "be on", "come on", "willing", "film", "filming", "footage", "photo", "photos", "video", "b-roll", "visit",
-    "questions", "a few questions", "answer", "chat", "conversation", "up for", "sit down", "talk about", "speak about",
-    "explain", "say", "discuss", "tell us", "weigh in", "camera", "crew", "record", "checking", "share", "enrolment", "enrollment", "stats", "statistics", "records",
+    "join", "be on", "come on", "willing", "film", "filming", "footage", "photo", "photos", "video", "b-roll",
+    "visit", "questions", "a few questions", "answer", "chat", "conversation", "up for", "sit down", "talk about",
+    "speak about", "explain", "say", "discuss", "tell us", "weigh in", "camera", "crew", "record", "checking",
+    "share", "enrolment", "enrollment", "stats", "statistics", "records",
 ]
 QUESTION = re.compile(r"\b(?:could|can|would|will|is|are|any|who|who's|where|when|does|do|did|may|might|has|have|should)\b[^?.!\n]{0,200}\?", re.I)
 PARENT = re.compile(r"\b(as a (?:dad|mom|mum|parent|father|mother)|asking (?:purely )?as a (?:dad|mom|mum|parent)|not a reporter|reporter'?s (?:mom|mum|dad|wife|husband)|my (?:kid|son|daughter|child)'?s?)\b", re.I)
