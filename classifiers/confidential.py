@@ -17,11 +17,12 @@ INTERNAL = re.compile(
     r"\b(don'?t tell (?:the |your )?(?:kids|students|parents|class|classes|families|anyone)|(?:do not|don'?t) share (?:this|it|these|that|the (?:link|code|file|doc\w*|password|list)|outside|with (?:students|parents|families|anyone|the kids|kids))|not for sharing|not to be shared|stays? in (?:the|this) office|please keep (?:it|this) (?:quiet|confidential|private|between us)|"
     r"keep it quiet|between us|staff only|staff-only|internal only|not for (?:public|distribution)|confidential|"
     r"answer key|exam (?:questions|answers)|test answers|(?:midterm|final|exam|quiz|test) (?:answers|questions|key)|"
-    r"draft (?:statement|letter|release|response|budget|plan|policy|memo)|termination|code (?:word|phrase)|code-word|lockdown drill is|"
+    r"draft (?:statement|letter|release|response|budget|plan|policy|memo)|termination (?:hearing|meeting|letter)|code (?:word|phrase)|code-word|lockdown drill is|"
     r"performance review|hr file|personnel file|let (?:him|her|them) go|(?:was|got|been) (?:fired|terminated)|disciplinary|on (?:medical|stress|sick|administrative|paid|unpaid) leave|"
     r"medical leave|administrative leave|forced out|was let go|under investigation|pending (?:an |the )?investigation|grievance|"
     r"intervention group|behaviou?r plan|reading at a grade|assessment results|iep goals)\b", re.I)
 # student records posted by staff: marks beside names, seating by student number
+STUDENT_NUMBERS = re.compile(r"\bstudent (?:numbers?|no\.?|ids?|#)\b.{0,40}?\b\d{5,9}\b.{0,40}?\b\d{5,9}\b", re.I | re.S)
 MARK = re.compile(r"\b([A-Z][a-z]+)\.?:?\s+\d{1,3}(?:\.\d+)?\s?%")
 # "Reading 78%, Math 81%" are a school's results, not a student's
 NOT_NAMES = {"reading", "writing", "math", "maths", "mathematics", "science", "english", "french", "social", "studies", "literacy",
@@ -36,7 +37,6 @@ def _marks(text: str) -> bool:
     return sum(m.group(1).lower() not in NOT_NAMES for m in MARK.finditer(text)) >= 2
 
 
-STUDENT_NUMBERS = re.compile(r"\bstudent (?:numbers?|no\.?|ids?|#)\b.{0,40}?\b\d{5,9}\b.{0,40}?\b\d{5,9}\b", re.I | re.S)
 PUBLIC_CODE = re.compile(r"\b(all (?:parents|families) welcome|join online|everyone welcome|open to (?:all|the public)|public)\b", re.I)
 
 
