@@ -272,8 +272,9 @@ def _targeted(doc: Doc, words: set[int]) -> bool | None:
 # The model's tagger and NER cost more than all the rules; the pipeline runs each only on docs
 # where a rule could read it: for every pattern with a POS or ENT_TYPE token, its required words
 # (of the patterns as the Matchers hold them: "y'all" is matched as "y'" "all", so gates on it too)
-_TAG_GATES = [required_words(p) for p in split_words(_threats() + _abuse()) if _reads(p, "POS")]
-_ENTITY_GATES = [required_words(p) for p in split_words(_threats() + _abuse()) if _reads(p, "ENT_TYPE")]
+_SPLIT = split_words(_threats() + _abuse())
+_TAG_GATES = [required_words(p) for p in _SPLIT if _reads(p, "POS")]
+_ENTITY_GATES = [required_words(p) for p in _SPLIT if _reads(p, "ENT_TYPE")]
 
 
 def needs_tags(doc: Doc) -> bool:
