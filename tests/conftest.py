@@ -20,7 +20,8 @@ from monitor.db import Database
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("HALLWATCH_SHARED", REPO.parent / "shared"))
 EXAMPLE_CONFIG = REPO / "config" / "example"
-_TEMPLATE = "hallwatch_test_template"
+# one template per test process: suites from two checkouts may share one server
+_TEMPLATE = f"hallwatch_test_template_{os.getpid()}"
 
 
 def _postgres_admin_url() -> str | None:
@@ -28,7 +29,7 @@ def _postgres_admin_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_template() -> str:
+def postgres_template() -> Iterator[str]:
     """A migrated database to copy: CREATE DATABASE ... TEMPLATE is far quicker than migrating each time."""
     admin = _postgres_admin_url()
     if not admin:
@@ -41,8 +42,12 @@ def postgres_template() -> str:
     db = Database(template_url)
     db.migrate()
     db.dispose()
-    engine.dispose()
-    return template_url
+    try:
+        yield template_url
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{_TEMPLATE}" WITH (FORCE)'))
+        engine.dispose()
 
 
 def _fresh_postgres(template_url: str) -> Iterator[str]:
