@@ -20,8 +20,10 @@ for _name, _default in (("item", None), ("roster", None), ("findings", None), ("
         Doc.set_extension(_name, default=_default)
 
 
-def add(doc: Doc, category: str, score: float, start: int | None = None, end: int | None = None, label: str | None = None, severity: str = "medium") -> None:
-    """Record one finding on the doc; the Analyzer collects them after the pipe."""
+def add(doc: Doc, category: str, score: float, start: int | None = None, end: int | None = None, label: str | None = None, severity: str = "medium", reason: str = "") -> None:
+    """Record one finding on the doc; the Analyzer collects them after the pipe.
+
+    `reason` is the plain-language why a moderator reads: it must hold no name and no flagged text."""
     if doc._.findings is None:
         doc._.findings = []
-    doc._.findings.append(Finding(category, round(float(score), 3), start, end, label, CLAUSES[category], severity))  # type: ignore[arg-type]
+    doc._.findings.append(Finding(category, round(float(score), 3), start, end, label, CLAUSES[category], severity, reason))  # type: ignore[arg-type]

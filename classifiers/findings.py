@@ -29,6 +29,9 @@ class Finding:
     # the procedure clause, e.g. "AP1311 1.3.6"
     clause: str
     severity: Severity = "medium"
+    # a short plain-language why ("names a Grade 2 student with a health detail"): never a name
+    # or the flagged text, which stay in the evidence span; the queue and e-mails may show it
+    reason: str = ""
 
     def to_contract(self) -> dict[str, Any]:
         """The shape of `hallwatch classify` output (DESIGN.md), plus severity."""

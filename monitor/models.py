@@ -180,6 +180,8 @@ class Finding(Base):
     label: Mapped[str | None] = mapped_column(String(40))
     clause: Mapped[str] = mapped_column(String(200), default="")
     severity: Mapped[str] = mapped_column(String(10), default="medium")
+    # the classifier's plain-language why (classifiers.findings.Finding.reason): no name, no flagged text
+    reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     item: Mapped[StoredItem] = relationship()

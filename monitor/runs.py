@@ -252,7 +252,7 @@ def _file_findings(session: Session, row: StoredItem, findings: list[ClassifierF
             continue
         stored = Finding(
             item_id=row.id, account_id=row.account_id, run_id=run_id, category=f.category, score=float(f.score),
-            start=f.start, end=f.end, label=f.label, clause=f.clause, severity=f.severity, created_at=moment,
+            start=f.start, end=f.end, label=f.label, clause=f.clause, severity=f.severity, reason=f.reason or None, created_at=moment,
         )
         session.add(stored)
         filed.append(stored)

@@ -82,3 +82,16 @@ def test_evaluate_counts_span_overlap_per_label():
     preds = [[Finding("student_pii", 0.9, 0, 5, "STUDENT_NAME", "AP1311 1.3.6"), Finding("student_pii", 0.9, 10, 14, "PHONE", "AP1311 1.3.6")]]
     scores = evaluate(records, preds)
     assert (scores["student_pii spans"].tp, scores["student_pii spans"].fp, scores["student_pii spans"].fn) == (1, 1, 1)
+
+
+def test_every_output_finding_carries_its_reason() -> None:
+    import io
+
+    from classifiers.contract import write_findings
+    from connectors.items import Author, Item
+
+    item = Item("x", "1", "a", "post", "text", Author("n"), raw={"id": "i1"})
+    out = io.StringIO()
+    write_findings(out, [item], [[Finding("harassment", 0.9, None, None, None, "AP1311 1.3.5", "medium", "insults someone")]])
+    line = json.loads(out.getvalue())
+    assert line["findings"][0]["reason"] == "insults someone"

@@ -12,3 +12,11 @@ def test_migration_0002_goes_down_and_up(db: Database) -> None:
     upgrade(db.engine)
     indexes = {i["name"] for i in inspect(db.engine).get_indexes("review_items")}
     assert {"ix_review_active_due", "ix_review_state_due", "ix_review_account_due"} <= indexes
+
+
+def test_migration_0003_adds_the_finding_reason_and_goes_back(db: Database) -> None:
+    assert "reason" in {c["name"] for c in inspect(db.engine).get_columns("findings")}
+    downgrade(db.engine, "0002")
+    assert "reason" not in {c["name"] for c in inspect(db.engine).get_columns("findings")}
+    upgrade(db.engine)
+    assert "reason" in {c["name"] for c in inspect(db.engine).get_columns("findings")}
