@@ -1,0 +1,218 @@
+"""The holdout batches' shape (benchmarks/holdout/, benchmarks/teen/holdout2.jsonl).
+
+These files judge the classifiers, so a broken one would give a wrong number without anyone
+noticing: every item must load through the classify contract, carry labels from the known
+vocabulary, and (for student_pii) spans that sit inside the text on word boundaries and name
+students of the holdout roster. Nothing here runs a classifier.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from classifiers.contract import read_items
+from classifiers.findings import CATEGORIES, SPAN_LABELS
+from classifiers.roster import Roster, fold
+from monitor.config import load_directory
+
+from tests.conftest import EXAMPLE_CONFIG, REPO, SHARED
+
+HOLDOUT = REPO / "benchmarks" / "holdout"
+ROSTER_DIR = HOLDOUT / "roster"
+CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_consent", "harassment", "media_inquiry", "confidential", "personal_use")}
+TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
+ALL_FILES = [*CATEGORY_FILES.values(), TEEN2]
+FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
+PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog"}
+
+# STUDENT_NAME spans that deliberately do not match a roster entry, as benchmarks/holdout/README.md
+# lists them: misspellings of current students (PII by the rules) and new students not yet on
+# the roster, named with grade or class context.
+OFF_ROSTER = {
+    "tallula greyeyes": "misspelt Tallulah Greyeyes",
+    "matilda vos": "misspelt Matilda Voss",
+    "ottilie": "new Grade 3 student, not yet on the roster",
+    "evander k": "new Grade 2 student, not yet on the roster",
+    "mirabel": "new Grade 4 student, not yet on the roster",
+}
+
+
+def _records(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def roster() -> Roster:
+    return Roster.build(load_directory(ROSTER_DIR))
+
+
+def _norm(name: str) -> str:
+    """'Paloma.ReyesWhitman', 'Dawit B.', "O'Rourke" -> lower-case words without punctuation."""
+    words = re.sub(r"[^a-z0-9 ]", "", re.sub(r"[-._]", " ", fold(name)))
+    return " ".join(words.split())
+
+
+def _name_forms(roster: Roster) -> dict[str, list]:
+    """Every written form of a student's name: first, preferred, full, 'first l', the handle 'firstlast'."""
+    forms: dict[str, list] = {}
+    for s in roster.directory.students:
+        last = _norm(s.last_name)
+        for first in filter(None, (s.first_name, s.preferred_name)):
+            f = _norm(first)
+            for form in (f, f"{f} {last}", f"{f} {last[0]}", (f + last).replace(" ", ""), f"{f} {last.replace(' ', '')}"):
+                forms.setdefault(form, []).append(s)
+    return forms
+
+
+def test_roster_loads_with_the_contract_columns() -> None:
+    directory = load_directory(ROSTER_DIR)  # raises ConfigError naming file, line and field
+    assert len(directory.students) >= 60
+    schools = {s.school for s in directory.students}
+    assert len(schools) == 4
+    assert {s.grade for s in directory.students} >= {"K", "1", "6", "9", "12"}
+    assert {s.media_consent for s in directory.students} == {"yes", "no", "limited"}
+    expiries = {s.consent_expires for s in directory.students if s.consent_expires}
+    # consent that lapsed before the items were written and consent that lapses while they were
+    assert min(expiries) < date(2026, 9, 1) and any(date(2026, 9, 1) < e < date(2026, 12, 1) for e in expiries)
+    assert any(s.consent_expires is None and s.media_consent == "yes" for s in directory.students)
+    assert 25 <= len(directory.staff) <= 30
+    for school in schools:
+        roles = {m.role for m in directory.staff if m.school == school}
+        assert {"principal", "vice_principal", "teacher"} <= roles, school
+    assert any(not m.active for m in directory.staff)
+
+
+def test_roster_names_are_new() -> None:
+    """No student or staff name of the development rosters: a name seen in development says nothing."""
+    def names(folder: Path) -> set[tuple[str, str]]:
+        out = set()
+        for file in ("students.csv", "staff.csv"):
+            with open(folder / file, encoding="utf-8") as fh:
+                out |= {(fold(r["first_name"]), fold(r["last_name"])) for r in csv.DictReader(fh)}
+        return out
+
+    ours = names(ROSTER_DIR)
+    others = [EXAMPLE_CONFIG] + [p for p in [SHARED / "data" / "school" / "roster"] if p.is_dir()]
+    for folder in others:
+        theirs = names(folder)
+        assert not ours & theirs, folder
+        assert not {f for f, _ in ours} & {f for f, _ in theirs}, folder
+        assert not {last for _, last in ours} & {last for _, last in theirs}, folder
+
+
+def test_account_slugs_resolve_to_their_school(roster: Roster) -> None:
+    """First names resolve within the posting school, which the classifier infers from the slug."""
+    schools = {s.school for s in roster.directory.students}
+    seen: dict[str, str | None] = {}
+    for path in CATEGORY_FILES.values():
+        for r in _records(path):
+            seen[r["account"]] = roster.school_of(r["account"])
+    assert set(seen.values()) >= schools
+    for account, school in seen.items():
+        if account.startswith("tamarack-sd-") or account.endswith("-blog"):
+            assert school is None, account  # division accounts and class blogs: division-wide
+        else:
+            assert school in schools, account
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_items_have_the_dev_shape(path: Path) -> None:
+    parsed = read_items(path)
+    assert not parsed.errors
+    records = _records(path)
+    assert len(parsed.items) == len(records) >= (80 if path == TEEN2 else 60)
+    for r in records:
+        assert tuple(sorted(r)) == tuple(sorted(FIELDS)), r["id"]
+        assert r["platform"] in PLATFORMS and r["kind"] in ("post", "comment", "reply"), r["id"]
+        assert isinstance(r["author"]["name"], str) and r["author"]["name"] and isinstance(r["author"]["is_account"], bool), r["id"]
+        assert r["text"].strip() and r["text"] == r["text"].strip(), r["id"]
+        assert r["consent_tag"] in (None, "on-file", "none"), r["id"]
+        assert datetime.fromisoformat(r["created_at"].replace("Z", "+00:00")).tzinfo is not None, r["id"]
+        for m in r["media"]:
+            assert m["type"] in ("photo", "video") and m["alt_text"].strip() and isinstance(m["tagged"], list), r["id"]
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_labels_are_known_and_balanced(path: Path) -> None:
+    records = _records(path)
+    vocabulary = set(CATEGORIES) | {"none"}
+    for r in records:
+        labels = r["labels"]
+        assert labels and len(labels) == len(set(labels)) and set(labels) <= vocabulary, r["id"]
+        assert labels == ["none"] or "none" not in labels, r["id"]
+        if "photo_no_consent" in labels:
+            assert r["media"], r["id"]
+    category = "harassment" if path == TEEN2 else path.stem
+    positives = sum(category in r["labels"] for r in records)
+    assert 0.4 <= positives / len(records) <= 0.6, (path.name, positives, len(records))
+    if path == TEEN2:
+        assert {tuple(r["labels"]) for r in records} == {("harassment",), ("none",)}
+    if category == "photo_no_consent":
+        assert all(r["media"] for r in records)
+    if category == "personal_use":
+        assert all(r["author"]["is_account"] for r in records if "personal_use" in r["labels"])
+
+
+def test_ids_are_unique_across_every_holdout_file() -> None:
+    ids = [r["id"] for path in ALL_FILES for r in _records(path)]
+    assert len(ids) == len(set(ids))
+
+
+@pytest.mark.parametrize("path", ALL_FILES, ids=lambda p: p.name)
+def test_spans_sit_on_words_inside_the_text(path: Path) -> None:
+    for r in _records(path):
+        text, spans = r["text"], r["spans"]
+        assert bool(spans) == ("student_pii" in r["labels"]), r["id"]
+        last_end = 0
+        for s in sorted(spans, key=lambda s: s["start"]):
+            start, end = s["start"], s["end"]
+            assert s["label"] in SPAN_LABELS, r["id"]
+            assert 0 <= start < end <= len(text), r["id"]
+            assert start >= last_end, f"{r['id']}: overlapping spans"
+            last_end = end
+            piece = text[start:end]
+            assert piece == piece.strip() and piece[0].isalnum(), (r["id"], piece)
+            assert start == 0 or not text[start - 1].isalnum(), (r["id"], piece)
+            assert end == len(text) or not text[end].isalnum(), (r["id"], piece)
+
+
+def test_student_spans_name_holdout_students(roster: Roster) -> None:
+    forms = _name_forms(roster)
+    ids = {s.student_id for s in roster.directory.students}
+    for path in CATEGORY_FILES.values():
+        for r in _records(path):
+            school = roster.school_of(r["account"])
+            for s in r["spans"]:
+                piece = r["text"][s["start"]:s["end"]]
+                if s["label"] == "STUDENT_NAME":
+                    key = _norm(piece)
+                    if key in OFF_ROSTER:
+                        continue
+                    found = forms.get(key) or forms.get(key.replace(" ", ""))
+                    assert found, f"{r['id']}: {piece!r} is not a holdout student (add it to OFF_ROSTER and the README if deliberate)"
+                    if " " not in key and school:  # a first name alone must be someone at the posting school
+                        assert any(st.school == school for st in found), (r["id"], piece)
+                elif s["label"] in ("STUDENT_ID", "EMAIL"):
+                    number = re.search(r"\d{7}", piece)
+                    assert number and number.group() in ids, (r["id"], piece)
+
+
+def test_off_roster_names_are_listed_in_the_readme() -> None:
+    readme = fold((HOLDOUT / "README.md").read_text(encoding="utf-8"))
+    for name in ("Tallula Greyeyes", "matilda vos", "Ottilie", "Evander K.", "Mirabel", "Jonas"):
+        assert fold(name) in readme, name
+
+
+def test_teen_batch_is_new_wording() -> None:
+    def norm(t: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9 ]", "", fold(t)).split())
+
+    earlier = {norm(r["text"]) for p in (REPO / "benchmarks" / "teen").glob("*.jsonl") if p != TEEN2 for r in _records(p)}
+    texts = [norm(r["text"]) for r in _records(TEEN2)]
+    assert len(texts) == len(set(texts))
+    assert not set(texts) & earlier
