@@ -12,6 +12,7 @@ from connectors.base import AccountRef, CredentialsError, RateLimitError
 import facebook
 
 from connectors.facebook import FacebookConnector, _next_args, comment_items, graph_error, post_item
+from connectors.limits import LimitedSession
 from connectors.ratelimit import Throttle
 from tests.connectors.conftest import RECORDINGS
 
@@ -125,7 +126,7 @@ class OnePostGraph(requests.adapters.BaseAdapter):
 
 def test_comment_paging_stops_once_newest_first_comments_reach_the_cursor():
     fake = OnePostGraph()
-    session = requests.Session()
+    session = LimitedSession()
     session.mount("https://", fake)
     cursor = int(datetime(2024, 3, 5, 10, 30, tzinfo=timezone.utc).timestamp())
     result = FacebookConnector(throttle=Throttle(sleep=lambda s: None), session=session).fetch(ACCOUNT, str(cursor))
