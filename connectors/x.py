@@ -76,9 +76,14 @@ class XConnector:
                     self.throttle.observe("x", last["response"].headers)
 
         def limited(exc: BaseException) -> float | None:
-            if isinstance(exc, tweepy.TooManyRequests):
-                return x_reset_wait(exc.response.headers, self.throttle.now())
-            return None
+            if not isinstance(exc, tweepy.HTTPException):
+                return None
+            status, headers = exc.response.status_code, exc.response.headers
+            wait = rate_limit_wait(status, headers, self.throttle.now)
+            if wait is None:
+                return None
+            # X says when its window resets; Retry-After, when sent, may say later
+            return max(wait, x_reset_wait(headers, self.throttle.now())) if status == 429 else wait
 
         client.session.hooks["response"] = [hook]
         try:
