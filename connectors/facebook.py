@@ -53,9 +53,14 @@ DAY = 86400
 class FacebookConnector:
     platform = "facebook"
 
-    def __init__(self, throttle: Throttle | None = None, session: LimitedSession | None = None) -> None:
+    def __init__(self, throttle: Throttle | None = None, session: requests.Session | None = None) -> None:
         self.throttle = throttle or Throttle()
-        self.session = session or LimitedSession()
+        if isinstance(session, LimitedSession) or session is None:
+            self.session = session or LimitedSession()
+        else:
+            # a plain session (a test's or benchmark's transport adapters): its transports, our limits
+            self.session = LimitedSession()
+            self.session.adapters = session.adapters
         self.last_headers: dict[str, str] = {}
         self.last_status = 0
         self.session.hooks["response"].append(self._remember_headers)

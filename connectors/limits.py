@@ -20,6 +20,7 @@ never a URL (it may carry a token) and never a body (it may carry personal data)
 from __future__ import annotations
 
 import ipaddress
+import logging
 import time
 from dataclasses import dataclass
 from datetime import timezone
@@ -33,6 +34,12 @@ import urllib3.exceptions
 import urllib3.response
 
 from connectors.base import AccountRef, ConnectorError, DeadlineError, ResponseError
+
+# These libraries log each request's full URL (httpx at INFO; urllib3 and tweepy at DEBUG, tweepy
+# with its headers and body too), and the Graph and YouTube APIs take their tokens in the query:
+# those records would put tokens and personal data into the journal under `--verbose`.
+for _name in ("httpx", "httpcore", "urllib3", "tweepy"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 DEFAULT_DEADLINE_SECONDS = 300.0
 DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024 * 1024

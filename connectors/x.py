@@ -14,8 +14,10 @@ tweepy 4.16's Client writes that host into every request (there is no setting fo
 connector gives the client its own `LimitedSession`, which rewrites the origin and streams each
 body under the account's deadline and size cap (`fetch_deadline_seconds`, `max_response_bytes`;
 connectors/limits.py). A 429 waits for `Retry-After` or `x-rate-limit-reset`, whichever is later;
-a 503 with Retry-After is a rate limit too, a 503 without it an error. Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs
-a user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
+a 503 with Retry-After is a rate limit too, a 503 without it an error.
+
+Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs a
+user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
 """
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """connectors/limits.py: deadlines, size caps, Retry-After and base URLs, over real loopback HTTP."""
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -335,3 +336,12 @@ def test_blog_base_url_moves_the_feed_and_its_comment_feeds(server):
     connector.throttle.begin(blog, "blog")
     answer = connector._get(blog, "https://blogs.example/grade4/json", {})
     assert answer.status_code == 200 and Handler.seen[-1] == "/mirror/grade4/json"
+
+
+def test_no_request_url_with_its_token_reaches_the_logs(server, caplog):
+    caplog.set_level(logging.DEBUG)
+    throttle = Throttle()
+    with httpx.Client() as client:
+        get_json(client, throttle, account(), "instagram", f"{server}/json", {"access_token": "IGQsecrettoken"})
+    session(FetchBudget(account(), "x")).get(f"{server}/json", params={"access_token": "EAAsecrettoken"})
+    assert "secrettoken" not in caplog.text
