@@ -86,6 +86,19 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             Handler.trickle_done.set()
 
+    def answer_feed(self) -> None:
+        body = (b'<?xml version="1.0"?><rss version="2.0" xmlns:wfw="http://wellformedweb.org/CommentAPI/"><channel><title>t</title>'
+                b"<item><title>P1</title><link>https://blogs.example/grade4/p1/</link><guid>p1</guid><pubDate>Tue, 05 Mar 2024 15:00:00 +0000</pubDate>"
+                b"<wfw:commentRss>https://blogs.example/grade4/post-comments</wfw:commentRss></item></channel></rss>")
+        self.head(200, Content_Type="application/rss+xml", Content_Length=str(len(body)))
+        self.wfile.write(body)
+
+    def answer_post_comments(self) -> None:
+        body = (b'<?xml version="1.0"?><rss version="2.0"><channel><title>c</title><item><title>By: A Parent</title><guid>p1#c1</guid>'
+                b"<pubDate>Tue, 05 Mar 2024 16:00:00 +0000</pubDate><description>Lovely</description></item></channel></rss>")
+        self.head(200, Content_Type="application/rss+xml", Content_Length=str(len(body)))
+        self.wfile.write(body)
+
     def answer_redirect(self) -> None:
         self.head(302, Location="/ok", Content_Length="0")
 
@@ -331,11 +344,11 @@ def test_a_feed_with_only_a_wrong_encoding_label_is_read():
 
 
 def test_blog_base_url_moves_the_feed_and_its_comment_feeds(server):
-    blog = AccountRef(name="b", platform="blog", handle="https://blogs.example/grade4/json", options={"base_url": f"{server}/mirror"})
-    connector = BlogConnector(Throttle(sleep=lambda s: None))
-    connector.throttle.begin(blog, "blog")
-    answer = connector._get(blog, "https://blogs.example/grade4/json", {})
-    assert answer.status_code == 200 and Handler.seen[-1] == "/mirror/grade4/json"
+    blog = AccountRef(name="b", platform="blog", handle="https://blogs.example/grade4/feed", options={"base_url": f"{server}/mirror"})
+    result = BlogConnector(Throttle(sleep=lambda s: None)).fetch(blog, None)
+    assert [i.kind for i in result.items] == ["post", "comment"]
+    assert Handler.seen[-2:] == ["/mirror/grade4/feed", "/mirror/grade4/post-comments"]
+    assert result.items[0].permalink == "https://blogs.example/grade4/p1/"  # links stay the blog's own
 
 
 def test_no_request_url_with_its_token_reaches_the_logs(server, caplog):
