@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import json
 from calendar import timegm
-from urllib.parse import urlsplit
 from datetime import datetime, timezone
 from typing import Any
+from urllib.parse import urlsplit
 
 import feedparser
 import httpx
