@@ -45,6 +45,7 @@ DEFAULT_DEADLINE_SECONDS = 300.0
 DEFAULT_MAX_RESPONSE_BYTES = 20 * 1024 * 1024
 DEFAULT_READ_TIMEOUT = 30.0
 CHUNK = 64 * 1024
+MAX_REDIRECTS = 5
 
 
 def _positive(account: AccountRef, key: str, default: float, kind: type) -> Any:
@@ -192,18 +193,27 @@ class Answer:
 
 
 def read_httpx(client: httpx.Client, budget: FetchBudget, method: str, url: str, **kwargs: Any) -> Answer:
-    """One httpx request, streamed: refused past the size cap or the deadline; transport errors raise httpx.HTTPError."""
-    budget.check()
-    with client.stream(method, url, timeout=budget.timeout(), **kwargs) as response:
-        budget.check_declared(response.headers)
-        try:
-            content = budget.collect(response.iter_bytes())
-        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
-            raise budget.cut_off(exc) from None
-        except httpx.TimeoutException:
-            budget.check()
-            raise
-        return Answer(response.status_code, response.headers, content)
+    """One httpx request, streamed: refused past the size cap or the deadline; transport errors raise httpx.HTTPError.
+
+    Redirects (followed only when the client is set to follow them) are followed here, a few hops
+    at most, without reading their bodies: httpx's own following reads each one whole, unbounded.
+    """
+    for _ in range(MAX_REDIRECTS + 1):
+        budget.check()
+        with client.stream(method, url, timeout=budget.timeout(), follow_redirects=False, **kwargs) as response:
+            if client.follow_redirects and response.has_redirect_location:
+                url = str(response.url.join(response.headers["location"]))
+                continue
+            budget.check_declared(response.headers)
+            try:
+                content = budget.collect(response.iter_bytes())
+            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.DecodingError) as exc:
+                raise budget.cut_off(exc) from None
+            except httpx.TimeoutException:
+                budget.check()
+                raise
+            return Answer(response.status_code, response.headers, content)
+    raise ResponseError(f"account {budget.account}: {budget.platform} redirected more than {MAX_REDIRECTS} times")
 
 
 class LimitedSession(requests.Session):

@@ -99,6 +99,16 @@ class Handler(BaseHTTPRequestHandler):
         self.head(200, Content_Type="application/rss+xml", Content_Length=str(len(body)))
         self.wfile.write(body)
 
+    def answer_slow_redirect(self) -> None:  # a redirect whose body trickles: never worth reading
+        self.head(302, Location="json")
+        for _ in range(50):
+            self.wfile.write(b" ")
+            self.wfile.flush()
+            time.sleep(0.1)
+
+    def answer_redirect_loop(self) -> None:
+        self.head(302, Location="redirect-loop", Content_Length="0")
+
     def answer_redirect(self) -> None:
         self.head(302, Location="/ok", Content_Length="0")
 
@@ -229,6 +239,18 @@ def test_httpx_read_of_a_cut_body_and_of_a_trickle(server):
         budget = FetchBudget(account(fetch_deadline_seconds=0.5, read_timeout_seconds=30), "instagram")
         with pytest.raises(DeadlineError):
             read_httpx(client, budget, "GET", f"{server}/trickle")
+
+
+def test_httpx_follows_redirects_itself_without_reading_their_bodies(server):
+    budget = FetchBudget(account(fetch_deadline_seconds=2), "blog")
+    with httpx.Client(follow_redirects=True) as client:
+        # httpx's own following would read the trickling redirect body for 5 s, past the deadline
+        assert read_httpx(client, budget, "GET", f"{server}/a/slow-redirect").content == b'{"data": [1, 2, 3]}'
+        assert Handler.seen[-1] == "/a/json"
+        with pytest.raises(ResponseError, match="blog redirected more than 5 times"):
+            read_httpx(client, FetchBudget(account(), "blog"), "GET", f"{server}/redirect-loop")
+    with httpx.Client() as client:  # a client that does not follow gets the redirect itself
+        assert read_httpx(client, FetchBudget(account(), "instagram"), "GET", f"{server}/redirect").status_code == 302
 
 
 def test_get_json_retries_a_503_that_names_its_end_and_fails_one_that_does_not(server):
