@@ -30,7 +30,7 @@ def interaction(method: str, uri: str, status: int, body: Any, headers: dict[str
         "response": {
             "body": {"string": body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)},
             "headers": headers or {},
-            "status": {"code": status, "message": {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests"}.get(status, "")},
+            "status": {"code": status, "message": {200: "OK", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 429: "Too Many Requests", 503: "Service Unavailable"}.get(status, "")},
         },
     }
 
@@ -99,6 +99,13 @@ def facebook() -> None:
     write("facebook", "feed_always_limited", [interaction("GET", f"{feed}?since=1709051040", 400, rate, fb_headers(100)) for _ in range(4)])
     expired = {"error": {"message": "Error validating access token: Session has expired on Sunday, 03-Mar-24 10:00:00 PST.", "type": "OAuthException", "code": 190, "error_subcode": 463, "fbtrace_id": "AbCdEfGh002"}}
     write("facebook", "token_expired", [interaction("GET", f"{feed}?limit=25", 400, expired, {**FB_JSON, "www-authenticate": ['OAuth "Facebook Platform" "invalid_token" "Error validating access token"']})])
+    # Graph's 503 is an HTML page, not a Graph error; with Retry-After it is waited for
+    html = "<html><body>Sorry, something went wrong.</body></html>"
+    write("facebook", "feed_unavailable_retry_after", [
+        interaction("GET", f"{feed}?since=1709051040", 503, html, {"Content-Type": ["text/html; charset=utf-8"], "Retry-After": ["7"]}),
+        interaction("GET", f"{feed}?since=1709051040", 200, {"data": []}, fb_headers()),
+    ])
+    write("facebook", "feed_unavailable", [interaction("GET", f"{feed}?since=1709051040", 503, html, {"Content-Type": ["text/html; charset=utf-8"]})])
     write("facebook", "hide_comment", [interaction("POST", f"{GRAPH}/{PAGE}_501_1", 200, {"success": True}, fb_headers(), req_body="is_hidden=true")])
     write("facebook", "delete_comment", [interaction("DELETE", f"{GRAPH}/{PAGE}_501_2", 200, {"success": True}, fb_headers())])
 
@@ -163,6 +170,14 @@ def x() -> None:
     unauthorized = {"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"}
     write("x", "token_expired", [interaction("GET", f"{X}/users/{ACCOUNT_X}/tweets?max_results=100", 401, unauthorized, {"content-type": ["application/problem+json"]})])
     write("x", "hide_reply", [interaction("PUT", f"{X}/tweets/1800000000000000400/hidden", 200, {"data": {"hidden": True}}, x_headers(49, 50))])
+    unavailable = {"title": "Service Unavailable", "detail": "Service Unavailable", "type": "about:blank", "status": 503}
+    # a 503 that names its end is a rate limit (waited for); one that does not is this run's error
+    write("x", "unavailable_retry_after", [
+        interaction("GET", f"{X}/users/{ACCOUNT_X}/tweets?max_results=100", 503, unavailable, {"content-type": ["application/problem+json"], "retry-after": ["7"]}),
+        interaction("GET", f"{X}/users/{ACCOUNT_X}/tweets?max_results=100", 200, {"meta": {"result_count": 0}}, x_headers(1499)),
+        interaction("GET", f"{X}/users/{ACCOUNT_X}/mentions?max_results=100", 200, {"meta": {"result_count": 0}}, x_headers(449, 450)),
+    ])
+    write("x", "unavailable", [interaction("GET", f"{X}/users/{ACCOUNT_X}/tweets?max_results=100", 503, unavailable, {"content-type": ["application/problem+json"]})])
 
 
 IG_USER = "17841400000000001"

@@ -53,3 +53,7 @@ class ResponseError(ConnectorError):
 
 class ExportFileError(ConnectorError):
     """An export or sample file is missing or malformed; the message names file and place."""
+
+
+class DeadlineError(ConnectorError):
+    """The account's whole fetch took longer than its deadline (`options.fetch_deadline_seconds`)."""

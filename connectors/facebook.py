@@ -10,7 +10,12 @@ Incremental by time: the cursor is the newest `created_time` seen (unix seconds)
 with `since` = cursor minus `lookback_days` (option, default 7) so new comments on recent posts are
 found, and only posts, comments and replies created after the cursor are returned.
 
-Account: `handle` is the page id; `credentials["access_token"]` a page access token.
+Account: `handle` is the page id; `credentials["access_token"]` a page access token;
+`options["base_url"]` replaces `https://graph.facebook.com` (a mirror, a local test server).
+facebook-sdk joins a module-wide `FACEBOOK_GRAPH_URL` to every path, so the host is not changed
+there (that would move every account): the connector's own `LimitedSession` rewrites the origin of
+its requests, and streams each body under the account's deadline and size cap
+(`fetch_deadline_seconds`, `max_response_bytes`; connectors/limits.py).
 
 Moderator actions (need a page token with `pages_manage_engagement`):
 - `hide(account, comment_id)`: POST `/{comment_id}?is_hidden=true`
@@ -26,10 +31,12 @@ import requests
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.items import Author, Item, Media, parse_time
+from connectors.limits import LimitedSession, base_url_option, rate_limit_wait
 from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
 from connectors.shapes import reads_platform_shapes
 
 GRAPH_VERSION = "v19.0"
+ORIGIN = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
 NESTED_LIMIT = 25
 REPLY_FIELDS = "id,message,from,created_time,permalink_url"
 COMMENT_FIELDS = f"id,message,from,created_time,permalink_url,comments.limit({NESTED_LIMIT}){{{REPLY_FIELDS}}}"
@@ -48,7 +55,12 @@ class FacebookConnector:
 
     def __init__(self, throttle: Throttle | None = None, session: requests.Session | None = None) -> None:
         self.throttle = throttle or Throttle()
-        self.session = session or requests.Session()
+        if isinstance(session, LimitedSession) or session is None:
+            self.session = session or LimitedSession()
+        else:
+            # a plain session (a test's or benchmark's transport adapters): its transports, our limits
+            self.session = LimitedSession()
+            self.session.adapters = session.adapters
         self.last_headers: dict[str, str] = {}
         self.last_status = 0
         self.session.hooks["response"].append(self._remember_headers)
@@ -62,6 +74,7 @@ class FacebookConnector:
         token = account.credentials.get("access_token")
         if not token:
             raise CredentialsError(f"account {account.name}: no Facebook access token configured")
+        self.session.use(self.throttle.budget_for(account, self.platform), ORIGIN, base_url_option(account, ORIGIN))
         graph = facebook.GraphAPI(access_token=token, session=self.session)
         graph.version = GRAPH_VERSION  # facebook-sdk 3.1 only knows versions up to 3.1
         return graph
@@ -75,22 +88,29 @@ class FacebookConnector:
                 self.throttle.observe("facebook", self.last_headers)
 
         def limited(exc: BaseException) -> float | None:
-            if isinstance(exc, facebook.GraphAPIError) and (exc.code in GRAPH_RATE_LIMIT_CODES or self.last_status == 429):
-                return 0.0
-            return None
+            if not isinstance(exc, facebook.GraphAPIError):
+                return None
+            wait = rate_limit_wait(self.last_status, self.last_headers, self.throttle.now)
+            if wait is not None:
+                return wait
+            return 0.0 if exc.code in GRAPH_RATE_LIMIT_CODES else None
 
+        self.last_status, self.last_headers = 0, {}
         try:
             return self.throttle.call("facebook", once, limited)
         except facebook.GraphAPIError as exc:
-            raise graph_error(account, exc) from None
+            raise graph_error(account, exc, self.last_status) from None
+        except requests.exceptions.JSONDecodeError:
+            raise ResponseError(f"account {account.name}: Graph API sent a body that is not whole JSON (cut off or malformed)") from None
         except requests.RequestException as exc:
+            self.throttle.budget_for(account, self.platform).check()
             # network trouble is this account's failure for this run, not the whole run's
             raise ResponseError(f"account {account.name}: Graph API unreachable ({type(exc).__name__})") from None
 
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
-        self.throttle.events = []
+        self.throttle.begin(account, self.platform)
         graph = self._graph(account)
         after = int(cursor) if cursor else 0
         lookback = int(account.options.get("lookback_days", 7)) * DAY
@@ -140,22 +160,31 @@ class FacebookConnector:
         return items
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
+        self.throttle.begin(account, self.platform)
         graph = self._graph(account)
         result = self._request(account, lambda: graph.request(f"{GRAPH_VERSION}/{platform_id}", post_args={"is_hidden": "true"}))
         if not (isinstance(result, dict) and result.get("success")):
             raise ConnectorError(f"account {account.name}: Facebook did not hide comment {platform_id}")
 
     def delete(self, account: AccountRef, platform_id: str) -> None:
+        self.throttle.begin(account, self.platform)
         graph = self._graph(account)
         result = self._request(account, lambda: graph.request(f"{GRAPH_VERSION}/{platform_id}", method="DELETE"))
         if not (isinstance(result, dict) and result.get("success")):
             raise ConnectorError(f"account {account.name}: Facebook did not delete comment {platform_id}")
 
 
-def graph_error(account: AccountRef, exc: facebook.GraphAPIError) -> ConnectorError:
+def graph_error(account: AccountRef, exc: facebook.GraphAPIError, status: int = 0) -> ConnectorError:
     """Map a Graph error to the connector hierarchy; never echo the token."""
     if exc.code == 190 or exc.type == "OAuthException" and exc.code in (102, 463, 467):
         return CredentialsError(f"account {account.name}: Facebook access token expired or invalid (code {exc.code}); renew it")
+    if exc.code is None and status == 503:
+        return ResponseError(f"account {account.name}: Graph API unavailable (HTTP 503 without Retry-After); the next run tries again")
+    if exc.code is None and status >= 400:
+        # not a Graph error body at all (an HTML error page, say): the status is all there is to say
+        return ResponseError(f"account {account.name}: Graph API answered HTTP {status} without a Graph error")
+    if exc.code is None and status:
+        return ResponseError(f"account {account.name}: Graph API sent an answer that is not JSON")
     return ResponseError(f"account {account.name}: Graph API error code {exc.code} ({exc.type})")
 
 

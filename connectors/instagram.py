@@ -6,7 +6,10 @@ costs one `/{media-id}/comments` call per further page. Incremental by time like
 cursor is the newest timestamp seen; media are read with `since` = cursor minus `lookback_days`
 (option, default 7) and only items newer than the cursor are returned.
 
-Account: `options["ig_user_id"]` (or `handle`) is the IG user id; `credentials["access_token"]`.
+Account: `options["ig_user_id"]` (or `handle`) is the IG user id; `credentials["access_token"]`;
+`options["base_url"]` replaces `https://graph.facebook.com` (a mirror, a local test server), and
+`options["fetch_deadline_seconds"]` / `options["max_response_bytes"]` bound a fetch
+(connectors/limits.py).
 Moderator action: `hide(account, comment_id)`: POST `/{comment_id}?hide=true`.
 """
 from __future__ import annotations
@@ -17,11 +20,14 @@ import httpx
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult
 from connectors.http import get_json
+from connectors.limits import base_url_option, rebase
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle
 from connectors.shapes import reads_platform_shapes
 
-GRAPH = "https://graph.facebook.com/v19.0"
+ORIGIN = "https://graph.facebook.com"
+VERSION = "v19.0"
+GRAPH = f"{ORIGIN}/{VERSION}"
 NESTED_LIMIT = 50
 REPLY_FIELDS = "id,text,username,from,timestamp"
 COMMENT_FIELDS = f"id,text,username,from,timestamp,replies{{{REPLY_FIELDS}}}"
@@ -42,12 +48,13 @@ class InstagramConnector:
         if not token:
             raise CredentialsError(f"account {account.name}: no Instagram access token configured")
         self.calls += 1
+        url = rebase(url, ORIGIN, base_url_option(account, ORIGIN))
         return get_json(self.client, self.throttle, account, "instagram", url, {**params, "access_token": token}, method=method)
 
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
-        self.throttle.events = []
+        self.throttle.begin(account, self.platform)
         user = account.options.get("ig_user_id") or account.handle
         after = int(cursor) if cursor else 0
         params: dict[str, Any] = {"fields": MEDIA_FIELDS, "limit": 25}
@@ -83,6 +90,7 @@ class InstagramConnector:
         return items
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
+        self.throttle.begin(account, self.platform)
         result = self._get(account, f"{GRAPH}/{platform_id}", {"hide": "true"}, method="POST")
         if not result.get("success"):
             raise ConnectorError(f"account {account.name}: Instagram did not hide comment {platform_id}")

@@ -9,8 +9,15 @@ Authors and media come from `expansions` + `includes`, so no extra call per auth
 A poll that finds nothing costs one call per endpoint (no search when there are no posts to watch).
 
 Account: `handle` is the numeric user id; `credentials["bearer_token"]` (app or OAuth 2.0 user
-token). Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs
-a user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
+token); `options["base_url"]` replaces `https://api.twitter.com` (a mirror, a local test server).
+tweepy 4.16's Client writes that host into every request (there is no setting for it), so the
+connector gives the client its own `LimitedSession`, which rewrites the origin and streams each
+body under the account's deadline and size cap (`fetch_deadline_seconds`, `max_response_bytes`;
+connectors/limits.py). A 429 waits for `Retry-After` or `x-rate-limit-reset`, whichever is later;
+a 503 with Retry-After is a rate limit too, a 503 without it an error.
+
+Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs a
+user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
 """
 from __future__ import annotations
 
@@ -22,6 +29,7 @@ import tweepy
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.items import Author, Item, Media, parse_time
+from connectors.limits import LimitedSession, base_url_option, rate_limit_wait
 from connectors.ratelimit import Throttle, x_reset_wait
 from connectors.shapes import reads_platform_shapes
 
@@ -32,6 +40,7 @@ USER_FIELDS = ["id", "name", "username"]
 QUERY_LIMIT = 512
 MAX_PAGES = 5
 WATCH_POSTS = 20  # conversations of the newest N own posts are searched for replies
+ORIGIN = "https://api.twitter.com"
 
 
 class XConnector:
@@ -45,11 +54,13 @@ class XConnector:
         creds = account.credentials
         if not (creds.get("bearer_token") or creds.get("access_token")):
             raise CredentialsError(f"account {account.name}: no X bearer token configured")
-        return tweepy.Client(
+        client = tweepy.Client(
             bearer_token=creds.get("bearer_token"), consumer_key=creds.get("consumer_key"),
             consumer_secret=creds.get("consumer_secret"), access_token=creds.get("access_token"),
             access_token_secret=creds.get("access_token_secret"), return_type=dict,
         )
+        client.session = LimitedSession().use(self.throttle.budget_for(account, self.platform), ORIGIN, base_url_option(account, ORIGIN))
+        return client
 
     def _request(self, account: AccountRef, client: tweepy.Client, fn: Callable[[], Any]) -> Any:
         last: dict[str, requests.Response] = {}
@@ -67,9 +78,14 @@ class XConnector:
                     self.throttle.observe("x", last["response"].headers)
 
         def limited(exc: BaseException) -> float | None:
-            if isinstance(exc, tweepy.TooManyRequests):
-                return x_reset_wait(exc.response.headers, self.throttle.now())
-            return None
+            if not isinstance(exc, tweepy.HTTPException):
+                return None
+            status, headers = exc.response.status_code, exc.response.headers
+            wait = rate_limit_wait(status, headers, self.throttle.now)
+            if wait is None:
+                return None
+            # X says when its window resets; Retry-After, when sent, may say later
+            return max(wait, x_reset_wait(headers, self.throttle.now())) if status == 429 else wait
 
         client.session.hooks["response"] = [hook]
         try:
@@ -77,14 +93,19 @@ class XConnector:
         except tweepy.Unauthorized:
             raise CredentialsError(f"account {account.name}: X token rejected (401); renew it") from None
         except tweepy.HTTPException as exc:
+            if exc.response.status_code == 503:
+                raise ResponseError(f"account {account.name}: X API unavailable (HTTP 503 without Retry-After); the next run tries again") from None
             raise ResponseError(f"account {account.name}: X API error {exc.response.status_code}") from None
+        except requests.exceptions.JSONDecodeError:
+            raise ResponseError(f"account {account.name}: X API sent a body that is not whole JSON (cut off or malformed)") from None
         except requests.RequestException as exc:
+            self.throttle.budget_for(account, self.platform).check()
             raise ResponseError(f"account {account.name}: X API unreachable ({type(exc).__name__})") from None
 
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
-        self.throttle.events = []
+        self.throttle.begin(account, self.platform)
         client = self._client(account)
         state: dict[str, str] = json.loads(cursor) if cursor else {}
         common: dict[str, Any] = {
@@ -131,6 +152,7 @@ class XConnector:
                 state[key] = newest
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
+        self.throttle.begin(account, self.platform)
         client = self._client(account)
         user_auth = bool(account.credentials.get("consumer_key"))
         result = self._request(account, client, lambda: client.hide_reply(platform_id, user_auth=user_auth))

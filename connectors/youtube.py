@@ -7,7 +7,9 @@
 An empty poll costs one call per endpoint (playlistItems, commentThreads).
 
 Account: `options["channel_id"]` (or `handle`); `credentials["api_key"]` or an OAuth
-`credentials["access_token"]`. YouTube's moderation (setModerationStatus) needs the channel owner's
+`credentials["access_token"]`; `options["base_url"]` replaces `https://www.googleapis.com` (a
+mirror, a local test server), and `options["fetch_deadline_seconds"]` /
+`options["max_response_bytes"]` bound a fetch (connectors/limits.py). YouTube's moderation (setModerationStatus) needs the channel owner's
 OAuth token and is not offered here.
 """
 from __future__ import annotations
@@ -19,11 +21,14 @@ import httpx
 
 from connectors.base import AccountRef, CredentialsError, FetchResult
 from connectors.http import get_json
+from connectors.limits import base_url_option
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle
 from connectors.shapes import reads_platform_shapes
 
-API = "https://www.googleapis.com/youtube/v3"
+ORIGIN = "https://www.googleapis.com"
+API_PATH = "/youtube/v3"
+API = ORIGIN + API_PATH
 MAX_PAGES = 5
 
 
@@ -45,12 +50,13 @@ class YouTubeConnector:
         else:
             raise CredentialsError(f"account {account.name}: no YouTube API key or token configured")
         self.calls += 1
-        return get_json(self.client, self.throttle, account, "youtube", f"{API}/{endpoint}", params, headers=headers)
+        api = base_url_option(account, ORIGIN) + API_PATH
+        return get_json(self.client, self.throttle, account, "youtube", f"{api}/{endpoint}", params, headers=headers)
 
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
-        self.throttle.events = []
+        self.throttle.begin(account, self.platform)
         channel = account.options.get("channel_id") or account.handle
         state: dict[str, Any] = json.loads(cursor) if cursor else {}
         since = parse_time(state.get("since"))

@@ -1,6 +1,7 @@
 """Shared vcrpy config for the connector tests: play back only, secrets filtered, subset query match."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import parse_qsl, urlparse
 
@@ -9,7 +10,8 @@ import vcr
 
 REPO = Path(__file__).resolve().parents[2]
 CASSETTES = REPO / "cassettes"
-RECORDINGS = REPO.parent / "shared" / "data" / "api-recordings"
+# the shared data beside the checkout, or where HALLWATCH_SHARED says (as in tests/conftest.py)
+RECORDINGS = Path(os.environ.get("HALLWATCH_SHARED", REPO.parent / "shared")) / "data" / "api-recordings"
 
 
 def query_subset(r1, r2) -> None:

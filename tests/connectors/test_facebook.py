@@ -8,10 +8,11 @@ import pytest
 import requests
 import requests.adapters
 
-from connectors.base import AccountRef, CredentialsError, RateLimitError
+from connectors.base import AccountRef, CredentialsError, RateLimitError, ResponseError
 import facebook
 
 from connectors.facebook import FacebookConnector, _next_args, comment_items, graph_error, post_item
+from connectors.limits import LimitedSession
 from connectors.ratelimit import Throttle
 from tests.connectors.conftest import RECORDINGS
 
@@ -125,7 +126,7 @@ class OnePostGraph(requests.adapters.BaseAdapter):
 
 def test_comment_paging_stops_once_newest_first_comments_reach_the_cursor():
     fake = OnePostGraph()
-    session = requests.Session()
+    session = LimitedSession()
     session.mount("https://", fake)
     cursor = int(datetime(2024, 3, 5, 10, 30, tzinfo=timezone.utc).timestamp())
     result = FacebookConnector(throttle=Throttle(sleep=lambda s: None), session=session).fetch(ACCOUNT, str(cursor))
@@ -165,3 +166,15 @@ def test_real_token_error_body_maps_to_credentials_error():
     assert isinstance(error, CredentialsError) and "maple-fb" in str(error)
     other = json.loads((RECORDINGS / "graph_cassettes/python-facebook_testdata/error.json").read_text())
     assert not isinstance(graph_error(ACCOUNT, facebook.GraphAPIError(other)), CredentialsError)
+
+
+def test_503_page_with_retry_after_is_waited_for_and_one_without_fails_the_account(cassette):
+    waits: list[float] = []
+    cursor = str(1709051040 + 7 * 86400)
+    with cassette("facebook/feed_unavailable_retry_after.yaml"):
+        result = connector(waits).fetch(ACCOUNT, cursor)
+    assert result.items == [] and waits == [pytest.approx(7.35)]  # Retry-After 7, plus 5% jitter from the injected 0.5
+    with cassette("facebook/feed_unavailable.yaml") as cas:
+        with pytest.raises(ResponseError, match=r"account maple-fb: Graph API unavailable \(HTTP 503 without Retry-After\)"):
+            connector(waits).fetch(ACCOUNT, cursor)
+    assert len(cas.requests) == 1 and len(waits) == 1

@@ -92,11 +92,12 @@ def test_blog_posts_and_comment_feed_then_304(cassette):
     assert cas.requests[0].uri.endswith("/grade4/feed/")  # the 304 answered the conditional GET
 
 
-def test_blog_429_backs_off(cassette):
+def test_blog_429_waits_as_long_as_retry_after_says(cassette):
     waits: list[float] = []
     with cassette("blog/rate_limited.yaml"):
         result = BlogConnector(throttle(waits)).fetch(BLOG, json.dumps({"etag": '"feed-v1"'}))
-    assert result.items == [] and waits == [2.0]
+    assert result.items == [] and waits == [5.0]  # the recorded Retry-After: 5 (zero jitter)
+    assert result.events == ["blog: rate limited (try 1/4); waited 5.0s"]
 
 
 def test_blog_sends_conditional_headers_from_the_cursor():

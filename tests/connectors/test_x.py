@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from connectors.base import AccountRef, CredentialsError
+from connectors.base import AccountRef, CredentialsError, ResponseError
 from connectors.ratelimit import Throttle
 from connectors.x import XConnector, conversation_queries, page_items
 from tests.connectors.conftest import RECORDINGS
@@ -102,3 +102,14 @@ def test_real_includes_media_and_cjworkbench_pages_parse():
         assert len(parsed) == len(page["data"])
         assert any(i.kind == "reply" for i in parsed) == any(
             r.get("type") == "replied_to" for t in page["data"] for r in t.get("referenced_tweets", []))
+
+
+def test_503_with_retry_after_is_waited_for_and_one_without_fails_the_account(cassette):
+    waits: list[float] = []
+    with cassette("x/unavailable_retry_after.yaml"):
+        result = connector(waits).fetch(ACCOUNT, None)
+    assert result.items == [] and waits == [7.0]  # as long as Retry-After says (zero jitter)
+    with cassette("x/unavailable.yaml") as cas:
+        with pytest.raises(ResponseError, match=r"account maple-x: X API unavailable \(HTTP 503 without Retry-After\)"):
+            connector(waits).fetch(ACCOUNT, None)
+    assert len(cas.requests) == 1 and waits == [7.0]  # not retried
