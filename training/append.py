@@ -115,6 +115,8 @@ def main(path: str, prefix: str) -> None:
         name = author[1:] if is_account else author
         if is_account and not name:
             name = display_name(account)
+        if name == display_name(account):
+            is_account = True  # the account replying under its own name
         labs = [LABELS[x.strip()] for x in labels.split(",")]
         if case.startswith("hn:"):
             case = "hard negative: " + case[3:].strip()
