@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
+import logging.config
 import os
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import click
-from pythonjsonlogger.json import JsonFormatter
 
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
@@ -33,16 +32,26 @@ def secret_key(division: Division) -> str:
 
 
 def json_logging() -> None:
-    """hallwatch's loggers write one JSON object per line to stderr (the journal under systemd):
-    time, level, logger, message and the fields each line adds (event, cycle, run_id, account...)."""
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter(
-        "{levelname}{name}{message}", style="{", timestamp="time", rename_fields={"levelname": "level", "name": "logger"},
-    ))
-    root = logging.getLogger("hallwatch")
-    root.handlers = [handler]
-    root.setLevel(logging.INFO)
-    root.propagate = False
+    """Every log line of serve is one JSON object on stderr (the journal under systemd): time, level,
+    logger, message and the fields hallwatch's lines add (event, cycle, run_id, account, counts).
+    hallwatch's own loggers, uvicorn's and APScheduler's alike, so the journal can be read with jq."""
+    formatter = {
+        "()": "pythonjsonlogger.json.JsonFormatter", "fmt": "{levelname}{name}{message}", "style": "{",
+        "timestamp": "time", "rename_fields": {"levelname": "level", "name": "logger"},
+    }
+    quiet = {"handlers": ["json"], "level": "WARNING", "propagate": False}
+    logging.config.dictConfig({
+        "version": 1, "disable_existing_loggers": False,
+        "formatters": {"json": formatter},
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        "loggers": {
+            "hallwatch": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "uvicorn": {"handlers": ["json"], "level": "INFO", "propagate": False},
+            "uvicorn.access": quiet,
+            # a tick skipped because the last is still running is logged by monitor.scheduler as JSON
+            "apscheduler": {**quiet, "level": "ERROR"},
+        },
+    })
 
 
 @click.command("serve")
@@ -87,7 +96,7 @@ def serve_command(
         click.echo(f"scheduler: a monitoring cycle every {every} (configuration re-read before each), overdue escalation every 15 min, e-mail retried every minute")
     try:
         # proxy headers only from loopback: the reverse proxy in front says whether it was https
-        uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_level="info", access_log=False)
+        uvicorn.run(app, host=host, port=port, proxy_headers=True, forwarded_allow_ips="127.0.0.1", log_config=None, access_log=False)
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=True)

@@ -45,8 +45,7 @@ class ServeLog:
     def lines(self) -> list[dict[str, Any]]:
         out = []
         for raw in self.path.read_text(encoding="utf-8", errors="replace").splitlines():
-            if raw.startswith("{"):
-                out.append(json.loads(raw))  # every line hallwatch writes is JSON: a broken one fails here
+            out.append(json.loads(raw))  # every line serve logs is JSON (uvicorn's too): any other fails here
         return out
 
     def wait_for(self, what: str, test: Callable[[dict[str, Any]], bool], after: int = 0, timeout: float = 120) -> tuple[int, dict[str, Any]]:
