@@ -223,22 +223,21 @@ def queue_urgent(session: Session, now: datetime) -> int:
     """Owe one e-mail per urgent active item not yet queued; `notified_at` marks it queued.
 
     Routing sets `urgent` (and clears `notified_at` when it reopens an item) in the transaction that
-    files the findings; this sweep turns that into outbox rows. The conditional UPDATE makes two
-    sweeps at once queue an item once.
+    files the findings; this sweep turns that into outbox rows. One conditional UPDATE ... RETURNING
+    takes the items, so two sweeps at once queue each item once (and on SQLite the transaction
+    starts by writing, waiting for the lock rather than failing on a stale read).
     """
-    ids = list(session.scalars(
-        select(ReviewItem.id).where(ReviewItem.urgent.is_(True), ReviewItem.active.is_(True), ReviewItem.notified_at.is_(None)).order_by(ReviewItem.id)
+    ids = sorted(session.scalars(
+        update(ReviewItem)
+        .where(ReviewItem.urgent.is_(True), ReviewItem.active.is_(True), ReviewItem.notified_at.is_(None))
+        .values(notified_at=now)
+        .returning(ReviewItem.id)
+        .execution_options(synchronize_session=False)
     ))
-    queued = 0
     for review_id in ids:
-        taken = session.execute(
-            update(ReviewItem).where(ReviewItem.id == review_id, ReviewItem.notified_at.is_(None)).values(notified_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if taken.rowcount == 1:
-            session.add(OutboxMessage(review_id=review_id, reason="urgent", event_at=now, state="pending", created_at=now, attempts=0))
-            queued += 1
-    return queued
+        session.add(OutboxMessage(review_id=review_id, reason="urgent", event_at=now, state="pending", created_at=now, attempts=0))
+    session.flush()
+    return len(ids)
 
 
 def _claim(db: Database, message_id: int, now: datetime) -> bool:

@@ -5,6 +5,7 @@ while it was refusing or down, none doubled by the retries.
 """
 from __future__ import annotations
 
+import asyncio
 import email
 import socket
 from collections import Counter
@@ -30,11 +31,14 @@ from tests.queue.test_notify import Logins, body_text, division_with_smtp
 class FlakyInbox:
     """Accepts, refuses (451/550) or drops the connection at DATA, following `plan` (then accepts)."""
 
-    def __init__(self) -> None:
+    def __init__(self, delay: float = 0) -> None:
         self.plan: list[str] = []
         self.messages: list[email.message.EmailMessage] = []
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        if self.delay:
+            await asyncio.sleep(self.delay)  # a slow server: concurrent senders overlap
         action = self.plan.pop(0) if self.plan else "ok"
         if action == "drop":
             server.transport.close()  # gone before answering: the client never hears "250"
@@ -203,3 +207,27 @@ def test_cli_escalate_mails_at_once_and_status_names_the_server_when_it_fails(db
     finally:
         controller.stop()
     assert inbox.keys() == Counter({("Escalated", str(review.id)): 1})
+
+
+def test_two_senders_at_once_send_each_message_once(db: Database, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import threading
+
+    inbox, port = FlakyInbox(delay=0.1), free_port()
+    division = division_with_smtp(port, monkeypatch)
+    reviews = [routed_item(db, division, NORTHGATE, [("media_inquiry", "medium")]) for _ in range(12)]
+    with db.transaction() as session:
+        from monitor.notify import queue_urgent
+        assert queue_urgent(session, NOW) == 12
+    controller = start(inbox, port)
+    sent: list[int] = []
+    try:
+        # two processes' worth of senders (a run and serve's mail job) over the same outbox
+        senders = [threading.Thread(target=lambda: sent.append(send_pending(db, division, NOW, tmp_path).sent)) for _ in range(2)]
+        for sender in senders:
+            sender.start()
+        for sender in senders:
+            sender.join(timeout=60)
+    finally:
+        controller.stop()
+    assert sum(sent) == 12 and min(sent) > 0  # both sent some: they did overlap
+    assert inbox.keys() == Counter({("Urgent", str(r.id)): 1 for r in reviews})
