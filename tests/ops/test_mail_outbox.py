@@ -231,3 +231,49 @@ def test_two_senders_at_once_send_each_message_once(db: Database, monkeypatch: p
         controller.stop()
     assert sum(sent) == 12 and min(sent) > 0  # both sent some: they did overlap
     assert inbox.keys() == Counter({("Urgent", str(r.id)): 1 for r in reviews})
+
+
+def test_real_runs_deliver_every_urgent_notice_once_across_a_flaky_server(tmp_path: Path) -> None:
+    """A `hallwatch run` process on the example division: the server takes one notice, refuses one
+    and drops the connection on the next; `status` then names it; the next pass delivers the rest.
+    On SQLite only (the real pipeline runs): the outbox on PostgreSQL is tested above."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    import yaml
+
+    from tests.queue.helpers import EXAMPLE
+
+    config = tmp_path / "config"
+    shutil.copytree(EXAMPLE, config)
+    inbox, port = FlakyInbox(), free_port()
+    raw = yaml.safe_load((config / "division.yaml").read_text())
+    raw["smtp"].update(host="127.0.0.1", port=port, starttls=False)
+    (config / "division.yaml").write_text(yaml.safe_dump(raw, sort_keys=False))
+    env = {**os.environ, "HALLWATCH_DATA_DIR": str(tmp_path / "data"), "HALLWATCH_SMTP_PASSWORD": "s3cret-smtp"}
+    env.pop("HALLWATCH_DATABASE_URL", None)
+    hallwatch = str(Path(sys.executable).with_name("hallwatch"))
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([hallwatch, *args, "--config", str(config)], env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
+
+    controller = start(inbox, port)
+    try:
+        inbox.plan = ["ok", "451", "drop"]
+        first = cli("run")
+        assert first.returncode == 0, first.stderr
+        assert len(inbox.messages) == 1
+        status = cli("status")
+        assert "e-mail: " in status.stdout and "waiting" in status.stdout and f"127.0.0.1:{port}" in status.stdout
+        assert "s3cret-smtp" not in status.stdout + first.stdout + first.stderr
+        # recovered: the next pass (here the cron job of escalate-overdue) sends what waits, nothing twice
+        second = cli("queue", "escalate-overdue")
+        assert second.returncode == 0, second.stderr
+    finally:
+        controller.stop()
+    keys = inbox.keys()
+    assert len(keys) >= 3 and set(keys.values()) == {1}  # the example division has 3 or more urgent items
+    assert {what for what, _ in keys} == {"Urgent"}
+    assert "nothing waiting" in cli("status").stdout
