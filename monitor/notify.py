@@ -379,7 +379,7 @@ def mail_status(session: Session, division: Division) -> str:
     waiting, oldest = session.execute(
         select(func.count(), func.min(OutboxMessage.created_at)).where(OutboxMessage.state == "pending")
     ).one()
-    where = f"{division.smtp.host}:{division.smtp.port}" if division.smtp.host else "files in outbox/ (no SMTP host)"
+    where = f"{division.smtp.host}:{division.smtp.port}" if division.smtp.host else "as .eml files: no SMTP host"
     if not waiting:
         last = session.scalar(select(func.max(OutboxMessage.sent_at)))
         return f"e-mail: nothing waiting ({where})" + (f"; last sent {last.astimezone(zone):%Y-%m-%d %H:%M %Z}" if last else "")

@@ -196,14 +196,15 @@ def build_scheduler(
     escalate_every_minutes: int = 15,
     mail_every_seconds: int = 60,
     config_dir: Path | None = None,
+    live: LiveConfig | None = None,
     now: Callable[[], datetime] = utcnow,
 ) -> BackgroundScheduler:
     """A scheduler, not started: the monitoring cycle (first at once), the overdue escalation, the outbox.
 
-    With `config_dir` the configuration is read again before each cycle (see LiveConfig).
-    `run_every_seconds` overrides the minutes, for trials and tests.
+    With `config_dir` (or a `live` config shared with /healthz) the configuration is read again
+    before each cycle (see LiveConfig). `run_every_seconds` overrides the minutes, for trials and tests.
     """
-    live = LiveConfig(division, config_dir)
+    live = live or LiveConfig(division, config_dir)
     scheduler = BackgroundScheduler(timezone="UTC")
     run_trigger = IntervalTrigger(seconds=run_every_seconds) if run_every_seconds else IntervalTrigger(minutes=run_every_minutes)
     # a slow cycle must not pile up behind itself

@@ -15,7 +15,7 @@ from monitor.config import Division, load_division
 from monitor.errors import HallwatchError
 from monitor.models import utcnow
 from monitor.runs import open_database
-from monitor.scheduler import build_scheduler
+from monitor.scheduler import LiveConfig, build_scheduler
 from monitor.webhooks import meta_routes
 
 SECRET_NAME = "HALLWATCH_SECRET_KEY"
@@ -82,10 +82,11 @@ def serve_command(
         stale = timedelta(minutes=stale_after)
     else:
         stale = timedelta(minutes=30) if no_scheduler else max(3 * cycle, timedelta(minutes=15))
-    health = health_routes(db, stale_after=stale, started_at=utcnow())
+    live = None if no_scheduler else LiveConfig(division, config_dir)
+    health = health_routes(db, stale_after=stale, started_at=utcnow(), config_problems=(lambda: live.problems) if live else None)
     app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook])
-    scheduler = None if no_scheduler else build_scheduler(
-        db, division, division.data_dir(data_dir), run_every_minutes=run_every, run_every_seconds=run_every_seconds, config_dir=config_dir,
+    scheduler = None if live is None else build_scheduler(
+        db, division, division.data_dir(data_dir), run_every_minutes=run_every, run_every_seconds=run_every_seconds, live=live,
     )
     click.echo(f"hallwatch queue on http://{host}:{port}/ (links in e-mails use {division.base_url}); /healthz and /metrics for monitoring")
     if webhook:

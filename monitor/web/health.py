@@ -168,14 +168,22 @@ class MonitorCollector(Collector):
 
 def health_routes(
     db: Database, *, stale_after: timedelta, started_at: datetime | None = None, now: Callable[[], datetime] = utcnow,
+    config_problems: Callable[[], list[str]] | None = None,
 ) -> list[Route]:
-    """The two routes; `stale_after` is how old the last finished cycle may be before /healthz says 503."""
+    """The two routes; `stale_after` is how old the last finished cycle may be before /healthz says 503.
+
+    `config_problems` (serve's scheduler) tells /healthz whether the configuration file read last
+    was invalid: cycles go on with the last good one, so that is reported, not a 503.
+    """
     began = started_at or now()
     registry = CollectorRegistry(auto_describe=False)
     registry.register(MonitorCollector(db, now))
 
     def healthz(request: Request) -> Response:
         status, body = health(db, stale_after=stale_after, started_at=began, now=now())
+        if config_problems is not None:
+            problems = config_problems()
+            body["configuration"] = f"invalid ({len(problems)} problem(s), see the log); the last good one is in use" if problems else "ok"
         return JSONResponse(body, status_code=status)
 
     def metrics(request: Request) -> Response:

@@ -138,7 +138,8 @@ def test_serve_keeps_cycling_on_a_bad_config_picks_up_accounts_and_reports_healt
         assert "2021-02-30" not in json.dumps(invalid)  # values are hidden in the log
         at, kept = log.wait_for("a cycle after the bad config", lambda e: e.get("event") == "cycle_finished", after=at)
         assert kept["status"] == "ok"
-        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).status_code == 200
+        health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert health.status_code == 200 and health.json()["configuration"].startswith("invalid (1 problem(s)")
 
         # fixed, with an account added: it is picked up and polled in the next cycle
         raw["accounts"].append(late)
@@ -149,6 +150,7 @@ def test_serve_keeps_cycling_on_a_bad_config_picks_up_accounts_and_reports_healt
         assert polled_late["status"] == "ok" and polled_late["new_items"] == 3
         log.wait_for("its cycle finished", lambda e: e.get("event") == "cycle_finished", after=at)
         assert by_account(metrics(port)["hallwatch_items"])[LATE_ACCOUNT] == 3
+        assert httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=10).json()["configuration"] == "ok"
         assert process.poll() is None  # still serving
     finally:
         process.send_signal(signal.SIGINT)
