@@ -27,7 +27,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import func, select
 
 from monitor.db import Database
-from monitor.models import Account, ReviewItem, StoredItem
+from monitor.models import Account, Finding, ReviewItem, StoredItem
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "config" / "example"
@@ -119,12 +119,14 @@ def test_serve_keeps_cycling_on_a_bad_config_picks_up_accounts_and_reports_healt
             names = dict(session.execute(select(Account.id, Account.name)).tuples().all())
             stored = {names[a]: n for a, n in session.execute(select(StoredItem.account_id, func.count()).group_by(StoredItem.account_id))}
             depth = session.scalar(select(func.count()).select_from(ReviewItem).where(ReviewItem.active.is_(True)))
+            filed = session.scalar(select(func.count()).select_from(Finding))
         items = by_account(scraped["hallwatch_items"])
         assert {a: int(n) for a, n in items.items() if n} == stored
         for account in raw["accounts"]:  # one item per line of each sample file
             lines = (config / account["sample_file"]).read_text().strip().splitlines()
             assert items[account["name"]] == len(lines)
         assert depth and sum(scraped["hallwatch_queue_depth"].values()) == depth
+        assert filed and sum(scraped["hallwatch_findings"].values()) == filed
         assert scraped["hallwatch_database_up"][()] == 1
         assert scraped["hallwatch_run_duration_seconds_count"][()] >= 1
         assert sum(by_account(scraped["hallwatch_account_errors_total"]).values()) == 0
