@@ -101,6 +101,9 @@ class LiveConfig:
         except HallwatchError as exc:
             self._invalid([_QUOTED.sub("'…'", str(exc))], cycle)
             return self.division
+        except Exception as exc:  # noqa: BLE001 - unreadable (permissions, encoding): keep the last good one
+            self._invalid([f"{self.config_dir}: could not be read: {safe_error(exc)}"], cycle)
+            return self.division
         before = {a.name for a in self.division.accounts}
         after = {a.name for a in division.accounts}
         log.info("configuration reloaded", extra={

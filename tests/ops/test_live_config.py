@@ -32,3 +32,14 @@ def test_a_bad_roster_row_is_logged_by_line_and_field_without_its_values(tmp_pat
     with caplog.at_level(logging.INFO, logger="hallwatch.scheduler"):
         assert live.reload("c2") is kept  # back as it was: the last good division, said so
     assert any(getattr(r, "event", None) == "config_reloaded" for r in caplog.records)
+
+
+def test_an_unreadable_division_file_keeps_the_last_good_one(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    config = tmp_path / "config"
+    shutil.copytree(EXAMPLE, config)
+    live = LiveConfig(load_division(config), config)
+    kept = live.division
+    (config / "division.yaml").write_bytes(b"division:\n  name: \xff\xfe broken\n")  # not UTF-8
+    with caplog.at_level(logging.INFO, logger="hallwatch.scheduler"):
+        assert live.reload("c1") is kept
+    assert live.problems and any(getattr(r, "event", None) == "config_invalid" for r in caplog.records)
