@@ -25,6 +25,8 @@ DIVISION_FILE, STUDENTS_FILE, STAFF_FILE = "division.yaml", "students.csv", "sta
 PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
 # keys whose values are secrets wherever they appear in division.yaml
 SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token"}
+# the credential name the systemd units give the credentials file (LoadCredential=credentials.env:PATH)
+SYSTEMD_CREDENTIAL = "credentials.env"
 SECRET_REF = re.compile(r"^(env|file):[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -132,6 +134,11 @@ class Division:
         return [s for s in self.staff if s.active and s.role in roles and (school is None or s.school == school)]
 
     def credentials_file(self) -> Path | None:
+        """Under systemd, the copy LoadCredential= hands over ($CREDENTIALS_DIRECTORY/credentials.env,
+        readable by this service only); else division.credentials_file."""
+        directory = os.environ.get("CREDENTIALS_DIRECTORY")
+        if directory and (Path(directory) / SYSTEMD_CREDENTIAL).is_file():
+            return Path(directory) / SYSTEMD_CREDENTIAL
         if not self.settings.credentials_file:
             return None
         return (self.directory_path / self.settings.credentials_file).resolve()

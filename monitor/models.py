@@ -287,3 +287,35 @@ class User(Base):
     first_failed_at: Mapped[datetime | None]
     locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """One e-mail owed about a review item: an urgent notice or an escalation (monitor.notify).
+
+    A row is written in the transaction that makes the mail due (the escalation itself, or the sweep
+    that picks up newly urgent items), so a mail server that is down loses nothing: every later run
+    or scheduler tick retries what is unsent. Each row is marked sent right after the server accepts
+    it. A sender leases a row (`claimed_until`) before sending, so two processes never send it at
+    once. The message is composed at send time; nothing of its text is stored here.
+    """
+
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        # one message per event: the same escalation or urgent notice is never queued twice
+        UniqueConstraint("review_id", "reason", "event_at", name="uq_mail_outbox_event"),
+        Index("ix_mail_outbox_state", "state", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("review_items.id", ondelete="CASCADE"), index=True)
+    # urgent | overdue (escalated by escalate-overdue) | escalated (by a moderator)
+    reason: Mapped[str] = mapped_column(String(20))
+    event_at: Mapped[datetime]
+    # pending | sent | skipped (the item was resolved first, or has nobody to tell)
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_attempt_at: Mapped[datetime | None]
+    # the last failure, naming the server (host:port), never a password
+    last_error: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[datetime | None]

@@ -7,7 +7,6 @@ The web UI and the CLI both call these functions, so the rules and the audit are
 """
 from __future__ import annotations
 
-import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ from monitor.config import Division
 from monitor.db import Database
 from monitor.errors import HallwatchError
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, AuditEntry, Finding, ReviewItem
-from monitor.notify import NotifyError, notify_escalated
+from monitor.notify import NotifyError, queue_escalation, queue_urgent, send_pending
 from monitor.routing import add_escalation, audit, escalate_overdue, snapshot
 from monitor.users import Viewer
 
@@ -247,10 +246,13 @@ def escalate(db: Database, division: Division, viewer: Viewer, review_id: int, n
         _check_version(review, seen)
         probe = ReviewItem(assignee_roles=list(review.assignee_roles or []))
         add_escalation(division, probe, review.account.name)
-        return _change(session, review, seen, viewer.email, "escalate", now, {
+        review = _change(session, review, seen, viewer.email, "escalate", now, {
             "state": "escalated", "assignee_roles": probe.assignee_roles, "assignee_emails": probe.assignee_emails,
             "claimed_by": None, "claimed_at": None, "escalated_at": now, "note": (note or "").strip() or review.note,
         })
+        # the e-mail is owed in the escalation's own transaction; monitor.notify sends it (and retries)
+        queue_escalation(session, review, "escalated", now)
+        return review
 
 
 def validate_resolution(outcome: str, note: str | None) -> str:
@@ -360,15 +362,18 @@ def bulk_dismiss(db: Database, viewer: Viewer, review_ids: list[int], note: str 
 def escalate_and_notify(db: Database, division: Division, now: datetime, outbox: Path) -> list[int]:
     """Escalate every overdue item, then e-mail the principal and the Communications Manager.
 
-    For `hallwatch queue escalate-overdue` (cron) and the scheduler. The escalation commits first:
-    a mail server that is down must not undo it (the items show as escalated in the queue anyway).
+    For `hallwatch queue escalate-overdue` (cron) and the scheduler. The e-mails are queued in the
+    escalation's transaction and sent after it commits (with anything else unsent): a mail server
+    that is down neither undoes the escalation nor loses its mail, which later passes retry.
+    NotifyError when mail is left waiting, after the escalations are committed.
     """
     with db.transaction() as session:
         rows = escalate_overdue(session, division, now)
-        accounts = {a.id: a for a in session.scalars(select(Account))}
-        pairs = [(r, accounts[r.account_id]) for r in rows]
-    try:
-        notify_escalated(division, pairs, now, outbox)
-    except (OSError, smtplib.SMTPException) as exc:
-        raise NotifyError(f"{len(rows)} item(s) escalated, but the e-mails were not sent ({division.smtp.host}:{division.smtp.port}): {type(exc).__name__}: {exc}") from exc
-    return [r.id for r in rows]
+        for review in rows:
+            queue_escalation(session, review, "overdue", now)
+        queue_urgent(session, now)  # any pass over the outbox also picks up new urgent items
+        ids = [r.id for r in rows]
+    report = send_pending(db, division, now, outbox)
+    if report.error and report.waiting:
+        raise NotifyError(f"{len(ids)} item(s) escalated, but the e-mails were not sent ({report.error}); {report.waiting} e-mail(s) wait in the outbox, retried by every run")
+    return ids

@@ -10,6 +10,7 @@ from monitor.commands.options import config_option, data_dir_option
 from monitor.config import load_division
 from monitor.models import Account, Run, RunAccount, StoredItem
 from monitor.locks import run_lock
+from monitor.notify import mail_status
 from monitor.routing import rules_for
 from monitor.runs import mark_interrupted_runs, open_database, run_cycle, sync_accounts
 
@@ -99,6 +100,7 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
                 click.echo(f"{'':<32} last error: {last.error}")
             for note in (last.events if last else [])[-3:]:
                 click.echo(f"{'':<32} {note}")
+        click.echo("\n" + mail_status(session, division))
         runs = list(session.scalars(select(Run).order_by(Run.id.desc()).limit(5)))
         if runs:
             click.echo("\nlast runs:")

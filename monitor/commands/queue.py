@@ -13,7 +13,7 @@ from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.db import Database
 from monitor.models import OUTCOMES, REVIEW_STATES, ReviewItem, utcnow
-from monitor.notify import outbox_for
+from monitor.notify import outbox_for, send_pending
 from monitor.runs import open_database, sync_accounts
 from monitor.users import Viewer, require_user, viewer_for
 
@@ -184,6 +184,9 @@ def escalate_command(config_dir: Path, data_dir: Path | None, acting: str, versi
     division, db = _open(config_dir, data_dir)
     try:
         _report(queue.escalate(db, division, _viewer(db, division, acting), item_id, utcnow(), note, version), "escalated")
+        mail = send_pending(db, division, utcnow(), outbox_for(db, division, data_dir))
+        if mail.error:  # the escalation stands; its e-mail waits in the outbox for the next run
+            click.echo(f"warning: e-mail not sent yet ({mail.waiting} waiting, retried by every run): {mail.error}", err=True)
     finally:
         db.dispose()
 

@@ -11,8 +11,10 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from monitor.config import Division
 from monitor.db import Database
-from monitor.notify import notify_escalated, notify_urgent
-from monitor.routing import escalate_overdue
+from datetime import timedelta
+
+from monitor.notify import notify_urgent
+from monitor.queue import escalate_and_notify
 from tests.queue.helpers import (
     COMMS, NORTHGATE, NORTHGATE_PRINCIPAL, NOW, STUDENT_NAME, WILLOW, WILLOW_PRINCIPAL, example_division, routed_item,
 )
@@ -92,15 +94,12 @@ def test_escalation_mail_goes_to_principal_and_communications(db: Database, smtp
     controller, inbox, _ = smtp_server
     division = division_with_smtp(controller.port, monkeypatch)
     routed_item(db, division, NORTHGATE, [("student_pii", "medium")])
-    from datetime import timedelta
-    from monitor.models import Account
-    with db.transaction() as session:
-        rows = escalate_overdue(session, division, NOW + timedelta(days=4))
-        pairs = [(r, session.get(Account, r.account_id)) for r in rows]
-        assert notify_escalated(division, pairs, NOW, tmp_path) == 1
+    assert len(escalate_and_notify(db, division, NOW + timedelta(days=4), tmp_path)) == 1
     rcpt, message = inbox.messages[0]
     assert set(rcpt) == {NORTHGATE_PRINCIPAL, COMMS}
     assert "Overdue" in message["Subject"]
+    # the due time is the division's local time (America/Edmonton), not UTC
+    assert "MST" in body_text(message) and "UTC" not in body_text(message)
 
 
 def test_without_smtp_host_messages_are_written_as_eml_files(db: Database, tmp_path: Path) -> None:
