@@ -31,6 +31,7 @@ CATEGORY_NAMES = {
     "student_pii": "student personal information", "photo_no_consent": "photo without media consent",
     "student_tagged": "student tagged in a photo", "harassment": "harassment or threat", "media_inquiry": "media inquiry",
     "personal_info": "personal information", "confidential": "confidential information", "personal_use": "personal use of a division account",
+    "governance": "governance gap on the account",
 }
 _env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), keep_trailing_newline=True)
 
