@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import Division
@@ -48,6 +49,34 @@ def escalation_job(db: Database, division: Division, data_dir: Path | None, now:
     return job
 
 
+def governance_job(db: Database, division: Division, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
+    """The daily governance audit: profiles refreshed, gaps filed in the queue, met rules closed."""
+    from monitor.governance import run_governance
+
+    def job() -> None:
+        gaps, filing = run_governance(db, division, now())
+        log.info("governance audit: %d gap(s); %d new, %d closed", len(gaps), len(filing.opened), len(filing.closed))
+
+    return job
+
+
+def digest_job(db: Database, division: Division, data_dir: Path | None, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
+    """The weekly digests (monitor.digest): each recipient's once per week, however often this runs."""
+    from monitor.digest import send_digests
+
+    def job() -> None:
+        result = send_digests(db, division, now(), outbox_for(db, division, data_dir))
+        log.info("weekly digests %s: %d sent, %d failed", result.week, len(result.sent), len(result.failed))
+
+    return job
+
+
+def digest_trigger(division: Division) -> CronTrigger:
+    """division.yaml's digest day and time (default Monday 07:00), in the division's time zone."""
+    hour, minute = division.digest.hour_minute
+    return CronTrigger(day_of_week=division.digest.day[:3], hour=hour, minute=minute, timezone=division.settings.timezone)
+
+
 def build_scheduler(
     db: Database,
     division: Division,
@@ -66,4 +95,8 @@ def build_scheduler(
     for name, (job, minutes) in jobs.items():
         # a slow cycle must not pile up behind itself
         scheduler.add_job(job, IntervalTrigger(minutes=minutes), id=name, max_instances=1, coalesce=True)
+    scheduler.add_job(governance_job(db, division, now), CronTrigger(hour=6, minute=0, timezone=division.settings.timezone), id="governance", max_instances=1, coalesce=True)
+    if division.digest.enabled:
+        # misfire grace: a server restarted at 07:30 still sends Monday's digests (exactly once: monitor.digest)
+        scheduler.add_job(digest_job(db, division, data_dir, now), digest_trigger(division), id="digest", max_instances=1, coalesce=True, misfire_grace_time=12 * 3600)
     return scheduler
