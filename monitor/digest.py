@@ -36,6 +36,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from monitor.config import AccountConfig, Division
@@ -355,6 +356,19 @@ class SendResult:
     already: int = 0
 
 
+def synced_accounts(db: Database, division: Division) -> None:
+    """The registry mirrored into the database; a second process mirroring it at the same moment
+    makes the first attempt fail on the unique account name, and the retry finds its rows."""
+    for attempt in (1, 2):
+        try:
+            with db.transaction() as session:
+                sync_accounts(session, division)
+            return
+        except IntegrityError:
+            if attempt == 2:
+                raise
+
+
 def _insert_ignore(session: Session, values: list[dict[str, Any]]) -> None:
     if not values:
         return
@@ -371,8 +385,8 @@ def send_digests(db: Database, division: Division, now: datetime, outbox: Path, 
     token = uuid.uuid4().hex
     timeout = timedelta(minutes=division.digest.claim_timeout_minutes)
     planned = recipients(division)
+    synced_accounts(db, division)
     with db.transaction() as session:
-        sync_accounts(session, division)
         _insert_ignore(session, [{"week": label, "scope": scope, "recipient": to, "state": "pending", "attempts": 0, "created_at": now} for scope, to in planned])
     with db.sessions() as session:
         rows = {(d.scope, d.recipient): d.id for d in session.scalars(select(Digest).where(Digest.week == label))}

@@ -383,8 +383,14 @@ def run_governance(
     db: Database, division: Division, now: datetime, connector_for: Callable[[AccountRef], Connector] = get_connector,
 ) -> tuple[list[GovernanceFinding], Filing]:
     """What `hallwatch governance` and the daily job do: refresh stale profiles, audit, file the findings."""
-    with db.transaction() as session:
-        sync_accounts(session, division)
+    for attempt in (1, 2):
+        try:
+            with db.transaction() as session:
+                sync_accounts(session, division)
+            break
+        except IntegrityError:
+            if attempt == 2:  # another process mirrored the registry at the same moment: its rows stand
+                raise
     refresh_profiles(db, division, now, connector_for)
     try:
         with db.transaction() as session:
