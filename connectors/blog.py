@@ -17,7 +17,7 @@ from typing import Any
 import feedparser
 import httpx
 
-from connectors.base import AccountRef, FetchResult, ResponseError
+from connectors.base import AccountRef, FetchResult, Profile, ResponseError
 from connectors.items import Author, Item, Media
 from connectors.ratelimit import Throttle
 from connectors.shapes import reads_platform_shapes
@@ -53,6 +53,11 @@ class BlogConnector:
             raise ResponseError(f"account {account.name}: feed answered HTTP {response.status_code}")
         return response
 
+    def profile(self, account: AccountRef) -> Profile:
+        """The feed's own title, description and site link (a blog follows nobody: no `follows`)."""
+        url = account.options.get("feed_url") or account.handle
+        return _feed_profile(account, self._get(account, url, {}).content)
+
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
@@ -85,6 +90,14 @@ class BlogConnector:
         newest = max([since, *(_ts(i) for i in items)])
         state = {"since": newest, "counts": new_counts, "etag": response.headers.get("etag"), "modified": response.headers.get("last-modified")}
         return FetchResult(items=items, cursor=json.dumps(state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
+
+
+def _feed_profile(account: AccountRef, content: bytes) -> Profile:
+    feed = feedparser.parse(content)
+    if feed.bozo and not feed.feed:
+        raise ResponseError(f"account {account.name}: feed is not RSS/Atom ({type(feed.bozo_exception).__name__})")
+    info = feed.feed
+    return Profile(info.get("title"), _strip(info.get("subtitle") or info.get("description") or "") or None, info.get("link") or None)
 
 
 def _ts(item: Item) -> float:

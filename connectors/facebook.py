@@ -24,7 +24,7 @@ from urllib.parse import parse_qs, urlparse
 import facebook
 import requests
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Profile, ResponseError
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
 from connectors.shapes import reads_platform_shapes
@@ -138,6 +138,15 @@ class FacebookConnector:
         for comment in data:
             items.extend(comment_items(account, comment, post["id"]))
         return items
+
+    def profile(self, account: AccountRef) -> Profile:
+        """GET /{page}?fields=name,about,description,website. Pages cannot list whom they follow
+        through the Graph API, so Facebook has no `follows`."""
+        graph = self._graph(account)
+        page = self._request(account, lambda: graph.get_object(account.handle, fields="name,about,description,website"))
+        about = " ".join(t for t in (page.get("about"), page.get("description")) if t) or None
+        website = (page.get("website") or "").split()[0] if page.get("website") else None  # Pages allow several, space-separated
+        return Profile(page.get("name"), about, website)
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         graph = self._graph(account)

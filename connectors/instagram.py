@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Profile
 from connectors.http import get_json
 from connectors.items import Author, Item, Media, parse_time
 from connectors.ratelimit import Throttle
@@ -81,6 +81,13 @@ class InstagramConnector:
         for comment in data:
             items.extend(comment_items(account, user, comment, str(media["id"])))
         return items
+
+    def profile(self, account: AccountRef) -> Profile:
+        """GET /{ig-user}?fields=name,username,biography,website. The Graph API gives only a
+        follows_count, not whom the account follows, so Instagram has no `follows`."""
+        user = account.options.get("ig_user_id") or account.handle
+        found = self._get(account, f"{GRAPH}/{user}", {"fields": "name,username,biography,website"})
+        return Profile(found.get("name") or found.get("username"), found.get("biography"), found.get("website") or None)
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         result = self._get(account, f"{GRAPH}/{platform_id}", {"hide": "true"}, method="POST")

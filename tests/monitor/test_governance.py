@@ -310,3 +310,34 @@ def test_governance_command_files_findings_and_keeps_its_report_and_exit_status(
     assert "text:" not in shown.output and "link:" not in shown.output
     refused = runner.invoke(main, ["queue", "resolve", "--config", str(config_dir), "--data-dir", str(tmp_path / "data"), "--as", "tessa.nakamura@prairiehills-sd.ca", item_id, "--outcome", "dismissed"])
     assert refused.exit_code == 1 and "closes itself" in refused.output
+
+
+def test_profiles_are_fetched_daily_and_feed_the_profile_and_follows_rules(db, config_dir: Path) -> None:
+    """A real XConnector over the recorded profile and following (cassettes/x/profile_and_following.yaml)."""
+    from connectors.ratelimit import Throttle
+    from connectors.x import XConnector
+    from monitor.governance import refresh_profiles
+    from tests.connectors.conftest import VCR
+
+    edit(config_dir, "    handle: PrairieHillsSD\n", '    handle: "4400000001"\n')
+    edit(config_dir, "    sample_file: samples/prairie-hills-sd-x.jsonl\n", "")
+    (config_dir / "credentials.env").write_text("X_DIVISION_BEARER=AAAAfakebearer\n")
+    division = load_division(config_dir)
+    from connectors.registry import get_connector
+    with db.transaction() as session:
+        sync_accounts(session, division)
+    connector = XConnector(Throttle(sleep=lambda s: None, rand=lambda: 0.0, now=lambda: 1709649990.0))
+    with VCR.use_cassette("x/profile_and_following.yaml", allow_playback_repeats=False) as cas:
+        fetched = refresh_profiles(db, division, NOW, connector_for=lambda ref: connector if ref.platform == "x" and not ref.options.get("sample_file") else get_connector(ref))
+        assert cas.all_played
+    assert fetched == 1, "only the X account has a real connector here; the sample-file accounts have no profile"
+    with db.sessions() as session:
+        row = session.scalars(select(AccountProfile).join(Account).where(Account.name == "prairie-hills-sd-x")).one()
+        assert (row.name, row.website, row.followed_checked, row.followed_students) == ("Maple Grove School", "https://maplegrove.example-sd.ca", 4, 2)
+        gaps = audit(session, division, NOW)
+    # the profile names another school and links elsewhere; two followed accounts are students
+    assert {"profile_identifies", "follows_students"} <= rules(gaps, "prairie-hills-sd-x")
+    # within a day nothing is fetched again (no cassette: a request would fail the test)
+    with VCR.use_cassette("x/profile_and_following.yaml", allow_playback_repeats=False) as cas:
+        assert refresh_profiles(db, division, NOW + timedelta(hours=23), connector_for=lambda ref: connector if ref.platform == "x" and not ref.options.get("sample_file") else get_connector(ref)) == 0
+        assert cas.play_count == 0
