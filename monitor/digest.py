@@ -342,7 +342,9 @@ def recipients(division: Division) -> list[tuple[str, str]]:
     """(scope, e-mail): each school's principal(s); the Communications Manager and ITS for the division."""
     planned: list[tuple[str, str]] = []
     for school in division.schools:
-        planned.extend((school.name, s.email) for s in division.staff_with_role("principal", school=school.name))
+        # a school without an active principal: its vice principal(s) read the digest meanwhile
+        heads = division.staff_with_role("principal", school=school.name) or division.staff_with_role("vice_principal", school=school.name)
+        planned.extend((school.name, s.email) for s in heads)
     planned.extend((DIVISION_SCOPE, s.email) for s in division.staff_with_role("communications", "its"))
     seen: set[tuple[str, str]] = set()
     return [p for p in planned if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -152,9 +153,7 @@ def departure_dates(session: Session, division: Division, now: datetime) -> dict
     return dates
 
 
-def _zone(division: Division) -> Any:
-    from zoneinfo import ZoneInfo
-
+def _zone(division: Division) -> ZoneInfo:
     return ZoneInfo(division.settings.timezone)
 
 
@@ -240,6 +239,24 @@ def audit_activity(session: Session, division: Division, now: datetime) -> list[
     return found
 
 
+PROFILE_RULES = ("profile_identifies", "follows_students")
+
+
+def unevaluated(session: Session, division: Division) -> set[tuple[str, str]]:
+    """(account, rule) pairs the audit could not judge: no profile fetched yet, the last fetch
+    failed, or the platform cannot list whom the account follows. Their open gaps stay open."""
+    rows = {a.name: a.id for a in session.scalars(select(Account))}
+    profiles = {p.account_id: p for p in session.scalars(select(AccountProfile))}
+    unknown: set[tuple[str, str]] = set()
+    for config in division.accounts:
+        profile = profiles.get(rows.get(config.name, -1))
+        if profile is None or profile.fetched_at is None or profile.error is not None:
+            unknown.update((config.name, rule) for rule in PROFILE_RULES)
+        elif profile.followed_students is None:
+            unknown.add((config.name, "follows_students"))
+    return unknown
+
+
 def audit(session: Session, division: Division, now: datetime | None = None) -> list[GovernanceFinding]:
     moment = now or datetime.now(timezone.utc)
     departures = departure_dates(session, division, moment)
@@ -258,10 +275,12 @@ class Filing:
     still_open: list[int] = field(default_factory=list)
 
 
-def file_findings(session: Session, division: Division, gaps: list[GovernanceFinding], now: datetime) -> Filing:
+def file_findings(session: Session, division: Division, gaps: list[GovernanceFinding], now: datetime, unknown: set[tuple[str, str]] | None = None) -> Filing:
     """Open a review item per new gap, keep open ones current, close those whose rule now passes.
 
-    Runs in the caller's transaction; every change is audited (actor `hallwatch`).
+    `unknown` names (account, rule) pairs this audit could not judge (see `unevaluated`): their
+    open items are left as they are. Runs in the caller's transaction; every change is audited
+    (actor `hallwatch`).
     """
     filing = Filing()
     accounts = {a.name: a for a in session.scalars(select(Account))}
@@ -270,8 +289,8 @@ def file_findings(session: Session, division: Division, gaps: list[GovernanceFin
     open_rows = list(session.scalars(select(GovernanceFindingRow).where(GovernanceFindingRow.resolved_at.is_(None))))
     by_key = {(r.account.name, r.rule): r for r in open_rows}
     for key, row in by_key.items():
-        if key[0] not in audited:
-            continue  # an account no longer in division.yaml was not audited: its gaps stay as they were
+        if key[0] not in audited or key in (unknown or set()):
+            continue  # not audited (an account gone from division.yaml, a profile not fetched): left as it was
         gap = failing.get(key)
         review = session.scalar(select(ReviewItem).where(ReviewItem.governance_id == row.id))
         if gap is None:
@@ -370,6 +389,9 @@ def refresh_profiles(
         except ConnectorError as exc:
             values["error"] = str(exc)[:500]
             log.warning("profile of %s not fetched: %s", config.name, exc)
+        except Exception as exc:  # noqa: BLE001 - an odd answer must not stop the audit of the other accounts
+            values["error"] = f"unreadable answer ({type(exc).__name__})"
+            log.warning("profile of %s not read: %s", config.name, type(exc).__name__)
         with db.transaction() as session:
             target = session.get(AccountProfile, row.id) or AccountProfile(account_id=row.id)
             for key, value in values.items():
@@ -395,12 +417,12 @@ def run_governance(
     try:
         with db.transaction() as session:
             gaps = audit(session, division, now)
-            filing = file_findings(session, division, gaps, now)
+            filing = file_findings(session, division, gaps, now, unevaluated(session, division))
     except IntegrityError:
         # another audit filed the same gaps at the same moment; its result stands, ours is read again
         with db.transaction() as session:
             gaps = audit(session, division, now)
-            filing = file_findings(session, division, gaps, now)
+            filing = file_findings(session, division, gaps, now, unevaluated(session, division))
     return gaps, filing
 
 

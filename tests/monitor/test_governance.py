@@ -341,3 +341,24 @@ def test_profiles_are_fetched_daily_and_feed_the_profile_and_follows_rules(db, c
     with VCR.use_cassette("x/profile_and_following.yaml", allow_playback_repeats=False) as cas:
         assert refresh_profiles(db, division, NOW + timedelta(hours=23), connector_for=lambda ref: connector if ref.platform == "x" and not ref.options.get("sample_file") else get_connector(ref)) == 0
         assert cas.play_count == 0
+
+
+def test_a_profile_that_could_not_be_fetched_leaves_its_gap_open(db, config_dir: Path) -> None:
+    division = load_division(config_dir)
+    set_profile(db, division, WILLOW, name="Go team", description="", website="https://www.willowcreek.prairiehills-sd.ca", followed_students=1, followed_checked=10)
+    _, first = run_governance(db, division, NOW)
+    with db.sessions() as session:
+        open_rules = {r.rule for r in session.scalars(select(GovernanceFindingRow).join(Account).where(Account.name == WILLOW, GovernanceFindingRow.resolved_at.is_(None)))}
+    assert {"profile_identifies", "follows_students"} <= open_rules
+    # the next fetch fails (a token expired): nothing is known of the profile, so nothing closes
+    set_profile(db, division, WILLOW, error="account willow-creek-elementary-fb: token rejected", followed_students=None)
+    run_governance(db, division, NOW + timedelta(days=1))
+    with db.sessions() as session:
+        still = {r.rule for r in session.scalars(select(GovernanceFindingRow).join(Account).where(Account.name == WILLOW, GovernanceFindingRow.resolved_at.is_(None)))}
+    assert {"profile_identifies", "follows_students"} <= still
+    # fixed and fetched again: both close
+    set_profile(db, division, WILLOW, name="Willow Creek Elementary", error=None, followed_students=0)
+    run_governance(db, division, NOW + timedelta(days=2))
+    with db.sessions() as session:
+        after = {r.rule for r in session.scalars(select(GovernanceFindingRow).join(Account).where(Account.name == WILLOW, GovernanceFindingRow.resolved_at.is_(None)))}
+    assert not {"profile_identifies", "follows_students"} & after
