@@ -96,8 +96,10 @@ class Timeliness:
         return self.on_time / self.total if self.total else None
 
 
-def audit_account(division: Division, account: AccountConfig, today: date, departures: dict[str, date] | None = None) -> list[GovernanceFinding]:
-    """The rules that need only the registry and the staff list (and the departure dates known)."""
+def audit_account(division: Division, account: AccountConfig, today: date, departures: dict[str, date] | None = None, removed: list[date] | None = None) -> list[GovernanceFinding]:
+    """The rules that need only the registry and the staff list, with the departure dates known:
+    `departures` (e-mail -> day an inactive staff member left) and `removed` (days administrators
+    were taken off this account in division.yaml, from the audit log of registry changes)."""
     found: list[GovernanceFinding] = []
 
     def gap(rule: str, message: str, clause: str) -> None:
@@ -117,7 +119,7 @@ def audit_account(division: Division, account: AccountConfig, today: date, depar
     if account.last_password_reset is None or today - account.last_password_reset > PASSWORD_MAX_AGE:
         when = account.last_password_reset.isoformat() if account.last_password_reset else "never"
         gap("password_reset", f"password last reset {when}; reset at least yearly", "AP80-SM Account Management; AP193 3.4")
-    left = [day for a in departed if (day := (departures or {}).get(a.email)) is not None]
+    left = [day for a in departed if (day := (departures or {}).get(a.email)) is not None] + list(removed or [])
     if left and (account.last_password_reset is None or account.last_password_reset < max(left)):
         when = account.last_password_reset.isoformat() if account.last_password_reset else "never"
         gap("password_after_departure", f"an administrator left on {max(left).isoformat()}; the password was last reset {when}", "AP80-SM Account Management")
@@ -151,6 +153,38 @@ def departure_dates(session: Session, division: Division, now: datetime) -> dict
             dates[member.email] = now.astimezone(_zone(division)).date()
     session.flush()
     return dates
+
+
+def registry_removals(session: Session, division: Division, now: datetime) -> dict[str, list[date]]:
+    """The days administrators were taken off each account, from the audit log of registry changes.
+
+    Each audit compares an account's administrators in division.yaml with the last list it
+    recorded (entity `account_registry`, action `administrators`) and records a change, so an
+    administrator removed from the file (as they should be when they leave) still counts as a
+    departure that a password reset must follow.
+    """
+    zone = _zone(division)
+    history: dict[str, list[AuditEntry]] = {}
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "account_registry", AuditEntry.action == "administrators").order_by(AuditEntry.id)):
+        history.setdefault(entry.entity_id, []).append(entry)
+    for config in division.accounts:
+        current = sorted({e.lower() for e in config.administrators})
+        entries = history.get(config.name, [])
+        last = (entries[-1].after or {}).get("administrators") if entries else None
+        if last != current:
+            entry = AuditEntry(at=now, actor=SYSTEM_ACTOR, action="administrators", entity_type="account_registry", entity_id=config.name,
+                               before={"administrators": last} if last is not None else None, after={"administrators": current})
+            session.add(entry)
+            history.setdefault(config.name, []).append(entry)
+    session.flush()
+    removals: dict[str, list[date]] = {}
+    for name, entries in history.items():
+        for entry in entries:
+            before = set((entry.before or {}).get("administrators") or [])
+            after = set((entry.after or {}).get("administrators") or [])
+            if before - after:
+                removals.setdefault(name, []).append(entry.at.astimezone(zone).date())
+    return removals
 
 
 def _zone(division: Division) -> ZoneInfo:
@@ -260,7 +294,8 @@ def unevaluated(session: Session, division: Division) -> set[tuple[str, str]]:
 def audit(session: Session, division: Division, now: datetime | None = None) -> list[GovernanceFinding]:
     moment = now or datetime.now(timezone.utc)
     departures = departure_dates(session, division, moment)
-    found = [f for account in division.accounts for f in audit_account(division, account, moment.date(), departures)]
+    removals = registry_removals(session, division, moment)
+    found = [f for account in division.accounts for f in audit_account(division, account, moment.date(), departures, removals.get(account.name))]
     found.extend(audit_activity(session, division, moment))
     return sorted(found, key=lambda f: (f.account, f.rule))
 

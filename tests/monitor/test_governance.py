@@ -362,3 +362,20 @@ def test_a_profile_that_could_not_be_fetched_leaves_its_gap_open(db, config_dir:
     with db.sessions() as session:
         after = {r.rule for r in session.scalars(select(GovernanceFindingRow).join(Account).where(Account.name == WILLOW, GovernanceFindingRow.resolved_at.is_(None)))}
     assert not {"profile_identifies", "follows_students"} & after
+
+
+def test_password_reset_after_an_administrator_was_taken_off_the_registry(db, config_dir: Path) -> None:
+    """Removing a departed administrator from division.yaml (as one should) still asks for a new password."""
+    with_departed_admin(config_dir, None, "2026-09-01")
+    gaps_now(db, config_dir, NOW)  # the registry as it was: recorded
+    edit(config_dir, "claire.dubois@prairiehills-sd.ca, ruth.kimball@prairiehills-sd.ca]", "claire.dubois@prairiehills-sd.ca]")
+    later = NOW + timedelta(days=3)
+    gaps = gaps_now(db, config_dir, later)
+    assert "departed_admin" not in rules(gaps, WILLOW)
+    gap = next(g for g in gaps if g.account == WILLOW and g.rule == "password_after_departure")
+    assert "left on 2026-11-26" in gap.message  # the day the audit saw the removal
+    with db.sessions() as session:
+        changes = session.scalars(select(AuditEntry).where(AuditEntry.entity_type == "account_registry", AuditEntry.entity_id == WILLOW).order_by(AuditEntry.id)).all()
+        assert [c.before for c in changes] == [None, {"administrators": sorted(["helena.vasquez@prairiehills-sd.ca", "claire.dubois@prairiehills-sd.ca", "ruth.kimball@prairiehills-sd.ca"])}]
+    edit(config_dir, "    last_password_reset: 2026-09-01\n", "    last_password_reset: 2026-11-27\n")
+    assert "password_after_departure" not in rules(gaps_now(db, config_dir, later + timedelta(days=1)), WILLOW)
