@@ -379,3 +379,39 @@ def test_password_reset_after_an_administrator_was_taken_off_the_registry(db, co
         assert [c.before for c in changes] == [None, {"administrators": sorted(["helena.vasquez@prairiehills-sd.ca", "claire.dubois@prairiehills-sd.ca", "ruth.kimball@prairiehills-sd.ca"])}]
     edit(config_dir, "    last_password_reset: 2026-09-01\n", "    last_password_reset: 2026-11-27\n")
     assert "password_after_departure" not in rules(gaps_now(db, config_dir, later + timedelta(days=1)), WILLOW)
+
+
+@pytest.mark.parametrize("db_url", ["postgres"], indirect=True)
+def test_two_audits_at_once_open_each_gap_once(db_url: str, config_dir: Path) -> None:
+    import threading
+
+    from monitor.db import Database
+
+    division = load_division(config_dir)
+    start, errors = threading.Barrier(2), []
+
+    def run() -> None:
+        database = Database(db_url)
+        try:
+            start.wait()
+            run_governance(database, division, NOW)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            database.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    database = Database(db_url)
+    try:
+        with database.sessions() as session:
+            rows = session.scalars(select(GovernanceFindingRow).where(GovernanceFindingRow.resolved_at.is_(None))).all()
+            keys = [(r.account_id, r.rule) for r in rows]
+            assert keys and len(keys) == len(set(keys))
+            assert len(session.scalars(select(ReviewItem).where(ReviewItem.item_id.is_(None))).all()) == len(keys)
+    finally:
+        database.dispose()
