@@ -346,8 +346,7 @@ def recipients(division: Division) -> list[tuple[str, str]]:
         heads = division.staff_with_role("principal", school=school.name) or division.staff_with_role("vice_principal", school=school.name)
         planned.extend((school.name, s.email) for s in heads)
     planned.extend((DIVISION_SCOPE, s.email) for s in division.staff_with_role("communications", "its"))
-    seen: set[tuple[str, str]] = set()
-    return [p for p in planned if not (p in seen or seen.add(p))]  # type: ignore[func-returns-value]
+    return list(dict.fromkeys(planned))  # each (scope, recipient) once, in order
 
 
 @dataclass
