@@ -286,7 +286,44 @@ def blog() -> None:
                                    interaction("GET", FEED_URL, 304, "", {"ETag": ['"feed-v1"']})])
 
 
+def profiles() -> None:
+    """The accounts' own profiles (all platforms) and whom they follow (X following, YouTube subscriptions).
+
+    The followed accounts include two that match students of the example roster (config/example:
+    Harper Lindqvist by name, Ollie Mbeki by handle), all invented, so the governance audit's
+    follows_students rule has something to find."""
+    write("facebook", "profile", [interaction("GET", f"{GRAPH}/{PAGE}?fields=name%2Cabout%2Cdescription%2Cwebsite", 200,
+          {"name": "Maple Grove School", "about": "News from Maple Grove School", "description": "Our school community", "website": "https://maplegrove.example-sd.ca https://example-sd.ca", "id": PAGE}, fb_headers())])
+    write("instagram", "profile", [interaction("GET", f"{GRAPH}/{IG_USER}?fields=name%2Cusername%2Cbiography%2Cwebsite", 200,
+          {"name": "Maple Grove School", "username": "maple_grove_school", "biography": "Maple Grove School, Grades 6 to 8", "website": "https://maplegrove.example-sd.ca/", "id": IG_USER}, fb_headers())])
+    user = {"id": ACCOUNT_X, "name": "Maple Grove School", "username": "maple_grove_school", "description": "News from Maple Grove School",
+            "url": "https://t.co/InventedA1", "entities": {"url": {"urls": [{"start": 0, "end": 23, "url": "https://t.co/InventedA1", "expanded_url": "https://maplegrove.example-sd.ca", "display_url": "maplegrove.example-sd.ca"}]}}}
+    write("x", "profile", [interaction("GET", f"{X}/users/{ACCOUNT_X}", 200, {"data": user}, x_headers(899, 900))])
+    page1 = [x_user("4400000101", "Prairie Public Library"), x_user("4400000102", "Harper Lindqvist"), {"id": "4400000103", "name": "O.", "username": "ollie_mbeki_07"}]
+    page2 = [x_user("4400000104", "City Transit")]
+    following = [
+        interaction("GET", f"{X}/users/{ACCOUNT_X}/following?max_results=1000", 200, {"data": page1, "meta": {"result_count": 3, "next_token": "FOLLOW2"}}, x_headers(14, 15)),
+        interaction("GET", f"{X}/users/{ACCOUNT_X}/following?pagination_token=FOLLOW2", 200, {"data": page2, "meta": {"result_count": 1}}, x_headers(13, 15)),
+    ]
+    write("x", "following", following)
+    # what the daily governance refresh asks of an X account: its profile, then whom it follows
+    write("x", "profile_and_following", [interaction("GET", f"{X}/users/{ACCOUNT_X}", 200, {"data": user}, x_headers(899, 900)), *following])
+    channel = {"kind": "youtube#channelListResponse", "etag": "ch3", "pageInfo": {"totalResults": 1, "resultsPerPage": 5}, "items": [{"kind": "youtube#channel", "etag": "ch4", "id": CHANNEL,
+               "snippet": {"title": "Maple Grove School", "description": "Assemblies and concerts from Maple Grove School. https://maplegrove.example-sd.ca/media.", "publishedAt": "2019-09-03T15:00:00Z"}}]}
+    write("youtube", "profile", [interaction("GET", f"{YT}/channels?part=snippet&id={CHANNEL}", 200, channel, YT_HEADERS)])
+
+    def sub(n: int, title: str) -> dict:
+        return {"kind": "youtube#subscription", "etag": f"s{n}", "id": f"subInvented{n}", "snippet": {"publishedAt": "2024-01-10T12:00:00Z", "title": title, "description": "", "resourceId": {"kind": "youtube#channel", "channelId": f"UCinventedSub{n:011d}"}, "channelId": CHANNEL}}
+
+    write("youtube", "subscriptions", [
+        interaction("GET", f"{YT}/subscriptions?part=snippet&channelId={CHANNEL}", 200, {"kind": "youtube#subscriptionListResponse", "etag": "sub1", "nextPageToken": "CDIQAA", "pageInfo": {"totalResults": 3, "resultsPerPage": 2}, "items": [sub(1, "Alberta Science Centre"), sub(2, "Harper Lindqvist")]}, YT_HEADERS),
+        interaction("GET", f"{YT}/subscriptions?part=snippet&channelId={CHANNEL}&pageToken=CDIQAA", 200, {"kind": "youtube#subscriptionListResponse", "etag": "sub2", "pageInfo": {"totalResults": 3, "resultsPerPage": 2}, "items": [sub(3, "School Band Covers")]}, YT_HEADERS),
+    ])
+    write("blog", "profile", [interaction("GET", FEED_URL, 200, RSS, {"Content-Type": ["application/rss+xml; charset=UTF-8"]})])
+
+
 if __name__ == "__main__":
+    profiles()
     facebook()
     x()
     instagram()

@@ -29,10 +29,31 @@ class FetchResult:
     events: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Profile:
+    """The account's own profile on the platform, for the governance audit (AP1311 1.2.4, AP193 1.3, AP146 1a)."""
+
+    name: str | None
+    description: str | None
+    website: str | None
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One account the registered account follows (X following, YouTube subscriptions); kept in memory only."""
+
+    name: str
+    handle: str
+
+
 class Connector(Protocol):
     platform: str
 
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult: ...
+
+
+# Connectors may also offer `profile(account) -> Profile` and, where the platform's API lists
+# whom the account follows, `follows(account) -> list[Followed]` (monitor.governance checks hasattr).
 
 
 class ConnectorError(Exception):

@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 import feedparser
 import httpx
 
-from connectors.base import AccountRef, FetchResult, ResponseError
+from connectors.base import AccountRef, FetchResult, Profile, ResponseError
 from connectors.items import Author, Item, Media
 from connectors.limits import Answer, base_url_option, rate_limit_wait, read_httpx, rebase
 from connectors.ratelimit import Throttle
@@ -78,6 +78,11 @@ class BlogConnector:
     def _feed_url(account: AccountRef) -> str:
         return account.options.get("feed_url") or account.handle
 
+    def profile(self, account: AccountRef) -> Profile:
+        """The feed's own title, description and site link (a blog follows nobody: no `follows`)."""
+        self.throttle.begin(account, self.platform)
+        return _feed_profile(account, self._get(account, self._feed_url(account), {}).content)
+
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
@@ -127,6 +132,13 @@ def parse_whole(account: AccountRef, content: bytes, what: str) -> Any:
     if not feed.get("version") and not feed.entries:
         raise ResponseError(f"account {account.name}: {what} is not RSS/Atom")
     return feed
+
+def _feed_profile(account: AccountRef, content: bytes) -> Profile:
+    feed = feedparser.parse(content)
+    if feed.bozo and not feed.feed:
+        raise ResponseError(f"account {account.name}: feed is not RSS/Atom ({type(feed.bozo_exception).__name__})")
+    info = feed.feed
+    return Profile(info.get("title"), _strip(info.get("subtitle") or info.get("description") or "") or None, info.get("link") or None)
 
 
 def _ts(item: Item) -> float:

@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlparse
 import facebook
 import requests
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Profile, ResponseError
 from connectors.items import Author, Item, Media, parse_time
 from connectors.limits import LimitedSession, base_url_option, rate_limit_wait
 from connectors.ratelimit import GRAPH_RATE_LIMIT_CODES, Throttle
@@ -158,6 +158,16 @@ class FacebookConnector:
         for comment in data:
             items.extend(comment_items(account, comment, post["id"]))
         return items
+
+    def profile(self, account: AccountRef) -> Profile:
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        """GET /{page}?fields=name,about,description,website. Pages cannot list whom they follow
+        through the Graph API, so Facebook has no `follows`."""
+        graph = self._graph(account)
+        page = self._request(account, lambda: graph.get_object(account.handle, fields="name,about,description,website"))
+        about = " ".join(t for t in (page.get("about"), page.get("description")) if t) or None
+        website = (page.get("website") or "").split()[0] if page.get("website") else None  # Pages allow several, space-separated
+        return Profile(page.get("name"), about, website)
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         self.throttle.begin(account, self.platform)

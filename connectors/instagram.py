@@ -18,7 +18,7 @@ from typing import Any
 
 import httpx
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Profile
 from connectors.http import get_json
 from connectors.limits import base_url_option, rebase
 from connectors.items import Author, Item, Media, parse_time
@@ -88,6 +88,14 @@ class InstagramConnector:
         for comment in data:
             items.extend(comment_items(account, user, comment, str(media["id"])))
         return items
+
+    def profile(self, account: AccountRef) -> Profile:
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        """GET /{ig-user}?fields=name,username,biography,website. The Graph API gives only a
+        follows_count, not whom the account follows, so Instagram has no `follows`."""
+        user = account.options.get("ig_user_id") or account.handle
+        found = self._get(account, f"{GRAPH}/{user}", {"fields": "name,username,biography,website"})
+        return Profile(found.get("name") or found.get("username"), found.get("biography"), found.get("website") or None)
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         self.throttle.begin(account, self.platform)

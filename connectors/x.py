@@ -27,7 +27,7 @@ from typing import Any, Callable
 import requests
 import tweepy
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Followed, Profile, ResponseError
 from connectors.items import Author, Item, Media, parse_time
 from connectors.limits import LimitedSession, base_url_option, rate_limit_wait
 from connectors.ratelimit import Throttle, x_reset_wait
@@ -41,6 +41,8 @@ QUERY_LIMIT = 512
 MAX_PAGES = 5
 WATCH_POSTS = 20  # conversations of the newest N own posts are searched for replies
 ORIGIN = "https://api.twitter.com"
+PROFILE_FIELDS = ["name", "username", "description", "url", "entities"]
+FOLLOWING_PAGES = 5  # 1000 a page: an official account following more than 5000 is audited on the first 5000
 
 
 class XConnector:
@@ -150,6 +152,33 @@ class XConnector:
             newest = (page.get("meta") or {}).get("newest_id")
             if newest and int(newest) > int(state.get(key, "0")):
                 state[key] = newest
+
+    def profile(self, account: AccountRef) -> Profile:
+        """GET /2/users/{id} with description and url; the website is the expanded t.co link."""
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        client = self._client(account)
+        found = self._request(account, client, lambda: client.get_user(id=account.handle, user_fields=PROFILE_FIELDS))
+        user = found.get("data") or {}
+        if not user:
+            raise ResponseError(f"account {account.name}: X returned no user {account.handle}")
+        urls = (((user.get("entities") or {}).get("url") or {}).get("urls") or [])
+        website = next((u.get("expanded_url") for u in urls if u.get("expanded_url")), None) or user.get("url") or None
+        return Profile(user.get("name"), user.get("description"), website)
+
+    def follows(self, account: AccountRef) -> list[Followed]:
+        """GET /2/users/{id}/following, 1000 a page, at most FOLLOWING_PAGES pages."""
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        client = self._client(account)
+        followed: list[Followed] = []
+        params: dict[str, Any] = {"max_results": 1000, "user_fields": ["name", "username"]}
+        for _ in range(FOLLOWING_PAGES):
+            page = self._request(account, client, lambda p=dict(params): client.get_users_following(account.handle, **p))
+            followed.extend(Followed(str(u.get("name") or ""), str(u.get("username") or "")) for u in page.get("data") or [])
+            token = (page.get("meta") or {}).get("next_token")
+            if not token:
+                break
+            params["pagination_token"] = token
+        return followed
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         self.throttle.begin(account, self.platform)

@@ -15,11 +15,12 @@ OAuth token and is not offered here.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import httpx
 
-from connectors.base import AccountRef, CredentialsError, FetchResult
+from connectors.base import AccountRef, CredentialsError, FetchResult, Followed, Profile, ResponseError
 from connectors.http import get_json
 from connectors.limits import base_url_option
 from connectors.items import Author, Item, Media, parse_time
@@ -30,6 +31,7 @@ ORIGIN = "https://www.googleapis.com"
 API_PATH = "/youtube/v3"
 API = ORIGIN + API_PATH
 MAX_PAGES = 5
+LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 
 class YouTubeConnector:
@@ -74,6 +76,37 @@ class YouTubeConnector:
         newest = max(times) if times else since
         state = {"uploads": uploads, "since": newest.isoformat() if newest else None}
         return FetchResult(items=items, cursor=json.dumps(state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
+
+    def profile(self, account: AccountRef) -> Profile:
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        """channels?part=snippet: the title and description. The Data API does not return a
+        channel's header links, so the website is the first web link in the description."""
+        channel = account.options.get("channel_id") or account.handle
+        found = self._get(account, "channels", {"part": "snippet", "id": channel})
+        items = found.get("items") or []
+        if not items:
+            raise ResponseError(f"account {account.name}: YouTube returned no channel {channel}")
+        snippet = items[0].get("snippet") or {}
+        description = snippet.get("description") or None
+        link = LINK.search(description or "")
+        return Profile(snippet.get("title"), description, link.group(0).rstrip(".,;") if link else None)
+
+    def follows(self, account: AccountRef) -> list[Followed]:
+        """subscriptions?part=snippet&channelId=...: the channels this channel subscribes to (public ones)."""
+        self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's
+        channel = account.options.get("channel_id") or account.handle
+        params: dict[str, Any] = {"part": "snippet", "channelId": channel, "maxResults": 50}
+        followed: list[Followed] = []
+        for _ in range(MAX_PAGES):
+            page = self._get(account, "subscriptions", params)
+            for entry in page.get("items") or []:
+                snippet = entry.get("snippet") or {}
+                followed.append(Followed(str(snippet.get("title") or ""), str((snippet.get("resourceId") or {}).get("channelId") or "")))
+            token = page.get("nextPageToken")
+            if not token:
+                break
+            params = {**params, "pageToken": token}
+        return followed
 
     def _newer(self, account: AccountRef, endpoint: str, params: dict[str, Any], since: Any, when: Any) -> list[dict]:
         """Entries newer than `since` from a newest-first list, stopping at the first older one."""

@@ -9,6 +9,7 @@ import click
 from sqlalchemy.exc import OperationalError
 
 from monitor.commands.classify import classify_command, eval_command
+from monitor.commands.digest import digest_command
 from monitor.commands.core import check_config_command, init_command, run_command, status_command
 from monitor.commands.governance import governance_command
 from monitor.commands.imports import import_group
@@ -47,7 +48,7 @@ def main(verbose: bool) -> None:
 
 COMMANDS = (
     check_config_command, init_command, run_command, status_command, report_command, findings_command,
-    governance_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command,
+    governance_command, digest_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command,
 )
 for command in COMMANDS:
     main.add_command(command)

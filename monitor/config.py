@@ -42,6 +42,8 @@ class DivisionSettings(_Model):
     data_dir: str | None = None
     credentials_file: str | None = None
     timezone: str = "America/Edmonton"
+    # the division's own website: what division-wide accounts' profiles link to
+    website: str | None = None
 
 
 class School(_Model):
@@ -49,6 +51,26 @@ class School(_Model):
     office_phone: str | None = None
     office_email: str | None = None
     office_address: str | None = None
+    # what the school's accounts' profiles must link to (AP1311 1.2.4, AP193 1.3, AP146 1a)
+    website: str | None = None
+
+
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+class DigestSettings(_Model):
+    """When the weekly digest goes out, in the division's time zone (monitor.digest)."""
+
+    enabled: bool = True
+    day: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "monday"
+    time: str = Field(default="07:00", pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+    # a claim older than this is taken to be a crashed sender's, and may be claimed again
+    claim_timeout_minutes: int = Field(default=30, ge=1, le=24 * 60)
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        hour, _, minute = self.time.partition(":")
+        return int(hour), int(minute)
 
 
 class SmtpSettings(_Model):
@@ -67,6 +89,8 @@ class AccountConfig(_Model):
     school: str | None = None
     administrators: list[str]
     content_manager: str | None = None
+    # the address the platform account is registered with: a work address (AP1311 1.1.1, AP193 1.6)
+    login_email: str | None = None
     comments: bool = False
     registered: date | None = None
     approved: date | None = None
@@ -90,6 +114,7 @@ class DivisionFile(_Model):
     accounts: list[AccountConfig]
     smtp: SmtpSettings = SmtpSettings()
     routing: dict[str, Any] = Field(default_factory=dict)
+    digest: DigestSettings = DigestSettings()
 
 
 @dataclass(frozen=True)
@@ -103,6 +128,7 @@ class Division:
     smtp: SmtpSettings
     routing: dict[str, Any]
     directory: Directory
+    digest: DigestSettings = DigestSettings()
 
     @property
     def name(self) -> str:
@@ -239,7 +265,7 @@ def load_division(config_dir: Path) -> Division:
     assert parsed is not None
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
-    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory)
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
@@ -298,6 +324,12 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
         loc: tuple[Any, ...] = ("accounts", index, key) if sub is None else ("accounts", index, key, sub)
         problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), _field_name(raw, loc), message))
 
+    websites: list[tuple[tuple[Any, ...], str | None]] = [(("division", "website"), parsed.division.website)]
+    websites += [(("schools", i, "website"), s.website) for i, s in enumerate(parsed.schools)]
+    for loc, url in websites:
+        if url and not re.fullmatch(r"https?://[^\s/]+\.[^\s/]+(/\S*)?", url):
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), _field_name(raw, loc), f"{url!r} is not a web address (https://...)"))
+
     for i, account in enumerate(parsed.accounts):
         if account.name in seen:
             problem(i, "name", f"duplicate account {account.name!r} (first on line {seen[account.name]})")
@@ -314,6 +346,10 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
             problem_text = _email_problem(account.content_manager, domain)
             if problem_text:
                 problem(i, "content_manager", problem_text)
+        if account.login_email:
+            problem_text = _email_problem(account.login_email, domain)
+            if problem_text:
+                problem(i, "login_email", problem_text.replace("administrators use", "accounts are registered with"))
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
 

@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from connectors.items import Author, Item, Media
@@ -238,7 +239,9 @@ class ReviewItem(Base):
         Index("ix_review_account_due", "account_id", "active", "due_at", "severity_rank", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    # a stored item's review, or (item_id NULL) an account-level governance finding's
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), unique=True)
+    governance_id: Mapped[int | None] = mapped_column(ForeignKey("governance_findings.id", ondelete="CASCADE"), unique=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(12), default="open")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -265,8 +268,14 @@ class ReviewItem(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
-    item: Mapped[StoredItem] = relationship()
+    item: Mapped[StoredItem | None] = relationship()
+    governance: Mapped["GovernanceFindingRow | None"] = relationship()
     account: Mapped[Account] = relationship()
+
+    @property
+    def is_account_level(self) -> bool:
+        """A governance finding about the account itself: no post, no text, no permalink."""
+        return self.item_id is None
 
     @property
     def category_list(self) -> list[str]:
@@ -319,3 +328,74 @@ class OutboxMessage(Base):
     # the last failure, naming the server (host:port), never a password
     last_error: Mapped[str | None] = mapped_column(Text)
     claimed_until: Mapped[datetime | None]
+
+# --- governance findings and the weekly digest (monitor/governance.py, monitor/digest.py) ---
+
+GOVERNANCE_CATEGORY = "governance"
+
+
+class GovernanceFindingRow(Base):
+    """One failing governance rule on one account, from the audit that found it until one that passes.
+
+    At most one is open (resolved_at NULL) per (account, rule); a rule failing again after it was
+    resolved opens a new row, so the history of each gap stays readable.
+    """
+
+    __tablename__ = "governance_findings"
+    __table_args__ = (
+        # one open finding per (account, rule), even when two audits run at once
+        Index("ix_governance_open", "account_id", "rule", unique=True, sqlite_where=sql_text("resolved_at IS NULL"), postgresql_where=sql_text("resolved_at IS NULL")),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    rule: Mapped[str] = mapped_column(String(40))
+    clause: Mapped[str] = mapped_column(String(200), default="")
+    # plain language: what is wrong, and what to do about it
+    reason: Mapped[str] = mapped_column(Text, default="")
+    action: Mapped[str] = mapped_column(Text, default="")
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship()
+
+
+class AccountProfile(Base):
+    """The account's own profile on the platform (name, bio, website), fetched about daily."""
+
+    __tablename__ = "account_profiles"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    website: Mapped[str | None] = mapped_column(Text)
+    # how many followed accounts matched a roster student (None: the platform cannot list them)
+    followed_students: Mapped[int | None] = mapped_column(Integer)
+    followed_checked: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+DIGEST_STATES = ("pending", "sending", "sent")
+
+
+class Digest(Base):
+    """One weekly digest for one recipient: claimed before it is sent, marked sent once the server took it.
+
+    `scope` is a school's name or "division". The unique (week, scope, recipient) row is what makes
+    the send exactly-once across repeated runs, concurrent processes and crashes (monitor.digest).
+    """
+
+    __tablename__ = "digests"
+    __table_args__ = (UniqueConstraint("week", "scope", "recipient", name="uq_digests_week_scope_recipient"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    week: Mapped[str] = mapped_column(String(8))  # ISO week, "2026-W48"
+    scope: Mapped[str] = mapped_column(String(200))
+    recipient: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="pending")
+    claim_token: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -44,6 +44,7 @@ CATEGORY_NAMES = {
     "student_pii": "student personal information", "photo_no_consent": "photo without media consent",
     "student_tagged": "student tagged in a photo", "harassment": "harassment or threat", "media_inquiry": "media inquiry",
     "personal_info": "personal information", "confidential": "confidential information", "personal_use": "personal use of a division account",
+    "governance": "governance gap on the account",
 }
 # why a message is owed: routing made the item urgent, escalate-overdue escalated it, a moderator did
 REASONS = ("urgent", "overdue", "escalated")

@@ -122,7 +122,7 @@ def list_items(
     more = len(ids) > limit
     ids = ids[:limit]
     rows = {r.id: r for r in session.scalars(
-        select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.account)).where(ReviewItem.id.in_(ids or [-1]))
+        select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.governance), joinedload(ReviewItem.account)).where(ReviewItem.id.in_(ids or [-1]))
     ).unique()}
     page = [rows[i] for i in ids if i in rows]
     return Page(page, encode_cursor(page[-1]) if more and page else None)
@@ -155,7 +155,7 @@ def _page_ids(session: Session, conditions: list[Any], account_ids: list[int] | 
 def get_item(session: Session, viewer: Viewer, review_id: int) -> ReviewItem:
     """The item if the viewer may see it; NotFound otherwise (never 'forbidden': that would confirm it exists)."""
     review = session.scalars(
-        select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.account)).where(ReviewItem.id == review_id)
+        select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.governance), joinedload(ReviewItem.account)).where(ReviewItem.id == review_id)
     ).first()
     if review is None or not viewer.may_see(review.account.name):
         raise NotFound(f"no review item {review_id} in your queue")
@@ -163,12 +163,14 @@ def get_item(session: Session, viewer: Viewer, review_id: int) -> ReviewItem:
 
 
 def findings_of(session: Session, review: ReviewItem) -> list[Finding]:
+    if review.item_id is None:
+        return []  # an account-level item: its governance finding is review.governance
     return list(session.scalars(select(Finding).where(Finding.item_id == review.item_id).order_by(Finding.start, Finding.id)))
 
 
 def findings_by_item(session: Session, reviews: list[ReviewItem]) -> dict[int, list[Finding]]:
     """The findings of a page of items in one query (the queue page highlights every row's evidence)."""
-    grouped: dict[int, list[Finding]] = {r.item_id: [] for r in reviews}
+    grouped: dict[int, list[Finding]] = {r.item_id: [] for r in reviews if r.item_id is not None}
     if grouped:
         for finding in session.scalars(select(Finding).where(Finding.item_id.in_(list(grouped))).order_by(Finding.start, Finding.id)):
             grouped[finding.item_id].append(finding)
@@ -255,6 +257,12 @@ def escalate(db: Database, division: Division, viewer: Viewer, review_id: int, n
         return review
 
 
+def _refuse_governance(review: ReviewItem) -> None:
+    """A governance gap is closed by fixing it: the next audit that finds the rule met resolves it."""
+    if review.is_account_level:
+        raise ConflictError(f"review item {review.id} is a governance gap; it closes itself when the next audit finds the rule met (claim it, note it or escalate it meanwhile)")
+
+
 def validate_resolution(outcome: str, note: str | None) -> str:
     if outcome not in OUTCOMES:
         raise InvalidInput(f"outcome: {outcome!r} is not one of {', '.join(OUTCOMES)}")
@@ -285,11 +293,13 @@ def resolve(
     note = validate_resolution(outcome, note)
     with db.sessions() as session:
         review, seen = _load_for_change(session, viewer, review_id, version)
+        _refuse_governance(review)
         if not review.active:
             raise ConflictError(f"review item {review_id} is already resolved ({review.outcome})")
         if review.state == "claimed" and review.claimed_by != viewer.email:
             raise ConflictError(f"review item {review_id} is claimed by {review.claimed_by}; claim it first")
         _check_version(review, seen)
+        assert review.item is not None
         account_name, kind, platform_id = review.account.name, review.item.kind, review.item.platform_id
     action = actions.ACTION_FOR_OUTCOME.get(outcome)
     done: str | None = None
@@ -345,6 +355,7 @@ def bulk_dismiss(db: Database, viewer: Viewer, review_ids: list[int], note: str 
         try:
             with db.transaction() as session:
                 review = get_item(session, viewer, review_id)
+                _refuse_governance(review)
                 if not review.active:
                     raise ConflictError(f"review item {review_id} is already resolved")
                 if review.state == "claimed" and review.claimed_by != viewer.email:

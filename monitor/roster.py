@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from monitor.errors import Problem
 
 STUDENT_COLUMNS = ("student_id", "first_name", "last_name", "preferred_name", "school", "grade", "media_consent", "consent_expires")
 STAFF_COLUMNS = ("staff_id", "first_name", "last_name", "email", "school", "role", "active")
+# optional: the day an inactive staff member left (governance: a password reset must follow it)
+STAFF_OPTIONAL = ("left_on",)
 GRADES = {"K", "JK", "SK", *(str(n) for n in range(1, 13))}
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PERSONAL_DOMAINS = frozenset({
@@ -21,7 +24,14 @@ PERSONAL_DOMAINS = frozenset({
 TRUE_WORDS, FALSE_WORDS = {"true", "yes", "1"}, {"false", "no", "0"}
 
 
-def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+@dataclass(frozen=True)
+class StaffRecord(StaffMember):
+    """A staff member as staff.csv has them, with the optional day they left."""
+
+    left_on: date | None = None
+
+
+def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem], optional: tuple[str, ...] = ()) -> list[tuple[int, dict[str, str]]]:
     name = path.name
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -34,7 +44,7 @@ def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list
     reader = csv.DictReader(text.splitlines(keepends=True))
     header = reader.fieldnames or []
     missing = [c for c in columns if c not in header]
-    unknown = [c for c in header if c not in columns]
+    unknown = [c for c in header if c not in columns and c not in optional]
     if missing or unknown:
         parts = []
         if missing:
@@ -48,7 +58,10 @@ def _rows(path: Path, columns: tuple[str, ...], problems: list[Problem]) -> list
         if None in row:
             problems.append(Problem(name, reader.line_num, None, f"{len(header) + len(row[None])} values for {len(header)} columns"))
             continue
-        rows.append((reader.line_num, {k: (v or "").strip() for k, v in row.items()}))
+        values = {k: (v or "").strip() for k, v in row.items()}
+        for column in optional:
+            values.setdefault(column, "")
+        rows.append((reader.line_num, values))
     return rows
 
 
@@ -96,7 +109,7 @@ def read_staff(path: Path, schools: set[str] | None, problems: list[Problem]) ->
     staff: list[StaffMember] = []
     seen_ids: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
-    for line, row in _rows(path, STAFF_COLUMNS, problems):
+    for line, row in _rows(path, STAFF_COLUMNS, problems, STAFF_OPTIONAL):
         bad = len(problems)
 
         def problem(field: str, message: str) -> None:
@@ -123,6 +136,15 @@ def read_staff(path: Path, schools: set[str] | None, problems: list[Problem]) ->
         active = row["active"].lower()
         if active not in TRUE_WORDS | FALSE_WORDS:
             problem("active", f"{row['active']!r} must be true or false")
+        left_on = None
+        if row["left_on"]:
+            try:
+                left_on = _date(row["left_on"])
+            except ValueError:
+                problem("left_on", f"{row['left_on']!r} is not a date (YYYY-MM-DD)")
+            else:
+                if active in TRUE_WORDS:
+                    problem("left_on", "is set but active is true; a staff member who left is active=false")
         if len(problems) == bad:
-            staff.append(StaffMember(row["staff_id"], row["first_name"], row["last_name"], email, row["school"], row["role"], active in TRUE_WORDS))
+            staff.append(StaffRecord(row["staff_id"], row["first_name"], row["last_name"], email, row["school"], row["role"], active in TRUE_WORDS, left_on))
     return staff

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from monitor.config import DIVISION_FILE, STAFF_FILE, STUDENTS_FILE, Division, load_division
@@ -189,6 +190,39 @@ def mail_job(db: Database, division: Division | LiveConfig, data_dir: Path | Non
     return job
 
 
+def governance_job(db: Database, division: Division | LiveConfig, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
+    """The daily governance audit: profiles refreshed, gaps filed in the queue, met rules closed."""
+    from monitor.governance import run_governance
+
+    live = division if isinstance(division, LiveConfig) else LiveConfig(division)
+
+    def job() -> None:
+        gaps, filing = run_governance(db, live.division, now())
+        log.info("governance audit: %d gap(s); %d new, %d closed", len(gaps), len(filing.opened), len(filing.closed))
+
+    return job
+
+
+def digest_job(db: Database, division: Division | LiveConfig, data_dir: Path | None, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
+    """The weekly digests (monitor.digest): each recipient's once per week, however often this runs."""
+    from monitor.digest import send_digests
+
+    live = division if isinstance(division, LiveConfig) else LiveConfig(division)
+
+    def job() -> None:
+        current = live.division
+        result = send_digests(db, current, now(), outbox_for(db, current, data_dir))
+        log.info("weekly digests %s: %d sent, %d failed", result.week, len(result.sent), len(result.failed))
+
+    return job
+
+
+def digest_trigger(division: Division) -> CronTrigger:
+    """division.yaml's digest day and time (default Monday 07:00), in the division's time zone."""
+    hour, minute = division.digest.hour_minute
+    return CronTrigger(day_of_week=division.digest.day[:3], hour=hour, minute=minute, timezone=division.settings.timezone)
+
+
 def build_scheduler(
     db: Database,
     division: Division,
@@ -220,4 +254,8 @@ def build_scheduler(
         log.info("tick skipped: the previous one is still running", extra={"event": "cycle_skipped" if event.job_id == "run" else "job_skipped", "job": event.job_id, "reason": "the previous one is still running"})
 
     scheduler.add_listener(still_running, EVENT_JOB_MAX_INSTANCES)
+    scheduler.add_job(governance_job(db, live, now), CronTrigger(hour=6, minute=0, timezone=division.settings.timezone), id="governance", max_instances=1, coalesce=True)
+    if division.digest.enabled:
+        # misfire grace: a server restarted at 07:30 still sends Monday's digests (exactly once: monitor.digest)
+        scheduler.add_job(digest_job(db, live, data_dir, now), digest_trigger(division), id="digest", max_instances=1, coalesce=True, misfire_grace_time=12 * 3600)
     return scheduler

@@ -84,8 +84,12 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
             item = queue.get_item(session, viewer, item_id)
             findings = queue.findings_of(session, item)
             click.echo(f"item {item.id} (version {item.version}): {item.state}, {item.severity}, due {_due(item)} UTC")
-            click.echo(f"account:    {item.account.name} ({item.account.platform}), {item.item.kind} {item.item.platform_id}")
-            click.echo(f"link:       {item.item.permalink or '-'}")
+            gap = item.governance
+            if item.item is not None:
+                click.echo(f"account:    {item.account.name} ({item.account.platform}), {item.item.kind} {item.item.platform_id}")
+                click.echo(f"link:       {item.item.permalink or '-'}")
+            else:
+                click.echo(f"account:    {item.account.name} ({item.account.platform}), the account itself (a governance gap)")
             click.echo(f"assigned:   {', '.join(item.assignee_roles)} ({', '.join(item.assignee_emails)})")
             if item.claimed_by:
                 click.echo(f"claimed by: {item.claimed_by}")
@@ -93,7 +97,14 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
                 click.echo(f"outcome:    {item.outcome} by {item.resolved_by}: {item.note or ''}")
             if item.last_error:
                 click.echo(f"last error: {item.last_error}")
-            click.echo("text:       " + marked_text(item.item.text, findings, "[[", "]]"))
+            if gap is not None:
+                click.echo(f"rule:       {gap.rule}")
+                click.echo(f"clause:     {gap.clause}")
+                click.echo(f"reason:     {gap.reason}")
+                click.echo(f"what to do: {gap.action}")
+                click.echo("            (closes itself when the next audit finds the rule met)")
+            elif item.item is not None:
+                click.echo("text:       " + marked_text(item.item.text, findings, "[[", "]]"))
             for f in findings:
                 click.echo(f"  finding: {f.category} ({f.severity}, {f.score:.2f}) {f.clause} {f.label or ''}")
             click.echo("history:")

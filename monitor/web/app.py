@@ -144,7 +144,8 @@ def create_app(
             accounts = [a for a in session.scalars(select(Account).order_by(Account.name)) if viewer.may_see(a.name)]
             findings = queue.findings_by_item(session, result.items)
             rows = [{
-                "r": r, "text": highlighted(r.item.text, findings[r.item_id]), "link": safe_link(r.item.permalink),
+                "r": r, "text": highlighted(r.item.text, findings[r.item_id]) if r.item is not None else None,
+                "link": safe_link(r.item.permalink) if r.item is not None else None, "gap": r.governance,
                 "overdue": r.active and r.due_at < now(),
             } for r in result.items]
             next_url = None
@@ -162,8 +163,9 @@ def create_app(
             raise HTTPException(404, "No such item in your queue.") from None
         findings = queue.findings_of(session, review)
         return page(request, "item.html", {
-            "viewer": viewer, "r": review, "findings": findings, "text": highlighted(review.item.text, findings),
-            "link": safe_link(review.item.permalink), "history": queue.history(session, review), "outcomes": OUTCOMES,
+            "viewer": viewer, "r": review, "findings": findings, "gap": review.governance,
+            "text": highlighted(review.item.text, findings) if review.item is not None else None,
+            "link": safe_link(review.item.permalink) if review.item is not None else None, "history": queue.history(session, review), "outcomes": OUTCOMES,
             "error": error or review.last_error, "flash": request.session.pop("flash", None),
             "overdue": review.active and review.due_at < now(),
         }, status)

@@ -20,3 +20,16 @@ def test_migration_0003_adds_the_finding_reason_and_goes_back(db: Database) -> N
     assert "reason" not in {c["name"] for c in inspect(db.engine).get_columns("findings")}
     upgrade(db.engine)
     assert "reason" in {c["name"] for c in inspect(db.engine).get_columns("findings")}
+
+
+def test_migration_0006_adds_account_level_items_and_digests_and_goes_back(db: Database) -> None:
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"governance_findings", "account_profiles", "digests"} <= tables
+    columns = {c["name"]: c for c in inspect(db.engine).get_columns("review_items")}
+    assert columns["item_id"]["nullable"] and "governance_id" in columns
+    downgrade(db.engine, "0003")
+    assert not {"governance_findings", "account_profiles", "digests"} & set(inspect(db.engine).get_table_names())
+    columns = {c["name"]: c for c in inspect(db.engine).get_columns("review_items")}
+    assert not columns["item_id"]["nullable"] and "governance_id" not in columns
+    upgrade(db.engine)
+    assert "governance_id" in {c["name"] for c in inspect(db.engine).get_columns("review_items")}
