@@ -87,7 +87,7 @@ class MediaInquiry:
         # a question to the school (regex over the text: a Matcher wildcard this long explodes)
         requests = self.requests(doc) or QUESTION.search(text)
         if requests and SELF_MEDIA.search(text):
-            add(doc, "media_inquiry", 0.9, None, None, None, "medium")
+            add(doc, "media_inquiry", 0.9, None, None, None, "medium", reason=inquiry_reason(text))
             return doc
         media = self.media(doc)
         if not media and not re.search(r"\b[A-Z][\w-]+ here\b", text):
@@ -102,5 +102,46 @@ class MediaInquiry:
                           r"\b(?i:writing|reporting|calling|reporter|editor|producer|journalist|writer|host)\s+(?i:for|with|from|at)\s+(?:[Tt]he\s+)?[A-Z]", text)
         if strong or intro or (outlet and re.search(r"\b(here|with|from|for|at)\b", text, re.I)) or any(doc[s:e].text.lower() in {"edition", "hit", "press", "feature"} for _, s, e in media):
             score = 0.9 if strong else 0.75
-            add(doc, "media_inquiry", score, None, None, None, "medium")
+            add(doc, "media_inquiry", score, None, None, None, "medium", reason=inquiry_reason(text))
         return doc
+
+
+# what the writer asks for, most specific first (a follow-up on an interview request is a follow-up)
+_ASKS = (
+    (re.compile(r"\b(?:follow(?:ing)?[ -]up|circling back|checking (?:in|back)|any (?:update|word)|still waiting|haven'?t heard)\b", re.I),
+     "follows up on a request to the school"),
+    (re.compile(r"\b(?:permission|may (?:i|we) (?:use|share|repost|embed|run)|(?:can|could) (?:i|we) (?:use|share|repost|embed|run)|embed\w*|license|licence|credit)\b", re.I),
+     "asks permission to use the school's content"),
+    (re.compile(r"\b(?:guest|on (?:the|our) (?:show|podcast|program|programme|episode)|be on|come on|join us on)\b", re.I),
+     "invites someone from the school onto a show"),
+    (re.compile(r"\b(?:interview\w*|speak (?:with|to)|talk (?:with|to)|chat with|sit down|a few minutes|available to talk)\b", re.I),
+     "asks for an interview"),
+    (re.compile(r"\b(?:camera|film\w*|footage|b-roll|crew|photos?|pictures?|video|visit)\b", re.I),
+     "asks to film, visit or use photos"),
+    (re.compile(r"\b(?:numbers|data|figures|stats|statistics|how many|enrol+ment|records|count)\b", re.I),
+     "asks the school for data"),
+    (re.compile(r"\b(?:confirm\w*|verify|is it true|accurate)\b", re.I),
+     "asks the school to confirm something"),
+    (re.compile(r"\b(?:comments?|statement|respon\w+|your side|on (?:the )?record|quote)\b", re.I),
+     "asks the school for a statement"),
+)
+# who the writer says they are
+_WRITERS = (
+    (re.compile(r"\bpodcast\w*\b", re.I), "the writer speaks for a podcast"),
+    (re.compile(r"\bmagazines?\b", re.I), "the writer writes for a magazine"),
+    (re.compile(r"\bfreelanc\w*\b", re.I), "the writer is a freelance journalist"),
+    (re.compile(r"\b(?:student[- ](?:run|journalist|reporter|newspaper|paper|news)|journalism student|campus (?:paper|news))\b", re.I),
+     "the writer is a student journalist from outside the school"),
+    (re.compile(r"\b(?:newsroom|news desk|station|radio|tv|television|\w+news)\b", re.I), "the writer signs as a newsroom"),
+    (re.compile(r"\b(?:reporter|journalist|correspondent|columnist|editor|producer|writer)s?\b", re.I), "the writer says they are a reporter"),
+    (re.compile(r"\b(?:herald|ledger|times|post|gazette|tribune|chronicle|courier|examiner|journal|bulletin|record|weekly|daily|star|sun|paper)\b", re.I),
+     "the writer signs as a newspaper"),
+    (re.compile(r"\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|\b(?:with|from) (?:the )?[A-Z]"), "the writer introduces themselves with an outlet's name"),
+)
+
+
+def inquiry_reason(text: str) -> str:
+    """"asks the school for a statement; the writer signs as a newsroom": the kind of ask and of writer."""
+    ask = next((phrase for pattern, phrase in _ASKS if pattern.search(text)), "asks the school a question for a story")
+    writer = next((phrase for pattern, phrase in _WRITERS if pattern.search(text)), "the writer speaks for an outlet")
+    return f"{ask}; {writer}"

@@ -16,6 +16,7 @@ from spacy.util import filter_spans
 from classifiers.base import add
 from classifiers.gated import GatedMatcher
 from classifiers.lexicons import CLASS_SUBJECTS, HEALTH_TERMS, OTHER_TERMS, SCHOOL_GENERIC, TITLES, WORD_NAMES
+from classifiers.reasons import detail_kind, grade_phrase, student_phrase
 from classifiers.roster import Roster, fold
 
 _GRADE_NUM = r"^(k|jk|sk|\d{1,2}|\d{1,2}s|\d{1,2}[a-f]|\d{1,2}'s)$"
@@ -119,7 +120,7 @@ class StudentPII:
         sensitive = [(span.label_, span.start, span.end) for span in filter_spans([Span(doc, s, e, label=m) for m, s, e in self.sensitive(doc)])]
         has_context = bool(contexts) or bool(sensitive)
 
-        names: list[tuple[int, int, float, str]] = []  # token start, end, score, student key
+        names: list[tuple[int, int, float, str, str]] = []  # token start, end, score, student key, kind of mention
         identified: set[str] = set()
         matches = sorted(self.names(doc), key=lambda m: (m[1], -(m[2] - m[1])))
         taken: set[int] = set()
@@ -132,7 +133,7 @@ class StudentPII:
             if kind == "FULL":
                 if key in roster.staff_full:
                     continue
-                names.append((start, end, 0.95, key.split()[0]))
+                names.append((start, end, 0.95, key.split()[0], "full"))
                 identified.add(key.split()[0])
                 taken.update(range(start, end))
         for match_id, start, end in matches:
@@ -160,7 +161,7 @@ class StudentPII:
                 continue
             if first in identified or has_context:
                 score = 0.9 if first in identified else (0.85 if roster.students_named(first, school) else 0.7)
-                names.append((start, end, score, first))
+                names.append((start, end, score, first, "repeat" if first in identified else "first"))
                 taken.update(range(start, end))
         names.extend(self._unknown_students(doc, contexts, taken, roster))
         names.extend(self._handles(doc, taken))
@@ -171,22 +172,26 @@ class StudentPII:
         if not names:
             doc._.students = []
             return doc
-        doc._.students = [key for *_, key in names]
+        doc._.students = [mention[3] for mention in names]
         high = bool(sensitive)
-        for start, end, score, _ in names:
+        grade = grade_phrase(doc[contexts["GRADE"][0]:contexts["GRADE"][1]].text) if "GRADE" in contexts else ""
+        detail = detail_kind(sensitive[0][0], doc[sensitive[0][1]:sensitive[0][2]].text) if sensitive else ""
+        for start, end, score, _, kind in names:
             span = doc[start:end]
-            add(doc, "student_pii", score, span.start_char, span.end_char, "STUDENT_NAME", "high" if high else "medium")
+            add(doc, "student_pii", score, span.start_char, span.end_char, "STUDENT_NAME", "high" if high else "medium",
+                reason=_name_reason(kind, contexts, grade, detail))
         for label, start, end in sensitive:
             span = doc[start:end]
-            add(doc, "student_pii", 0.8, span.start_char, span.end_char, label, "high")
+            add(doc, "student_pii", 0.8, span.start_char, span.end_char, label, "high",
+                reason=f"{detail_kind(label, span.text)} about a named student")
         ages = [doc[s:e] for label, s, e in context_matches if label == "AGE" and not doc[s].lower_ in _BIRTH_WORDS]
         for span in filter_spans(ages):
             # "turns 13", "14 looks good": the age is the student's personal information
-            add(doc, "student_pii", 0.7, span.start_char, span.end_char, "OTHER_PII", "medium")
+            add(doc, "student_pii", 0.7, span.start_char, span.end_char, "OTHER_PII", "medium", reason="a named student's age")
         if "AGE" in contexts:
             for _, start, end in self.dates(doc):
                 span = doc[start:end]
-                add(doc, "student_pii", 0.8, span.start_char, span.end_char, "DOB", "high")
+                add(doc, "student_pii", 0.8, span.start_char, span.end_char, "DOB", "high", reason="a named student's birthdate")
         self._contacts(doc)
         return doc
 
@@ -200,7 +205,7 @@ class StudentPII:
             doc.user_data["hallwatch_context"] = [(doc.vocab.strings[m], s, e) for m, s, e in self.context(doc)]
         return doc.user_data["hallwatch_context"]
 
-    def _unknown_students(self, doc: Doc, contexts: dict[str, tuple[int, int]], taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
+    def _unknown_students(self, doc: Doc, contexts: dict[str, tuple[int, int]], taken: set[int], roster: Roster) -> list[tuple[int, int, float, str, str]]:
         """A person the roster does not know, written right beside a grade: a student, at lower confidence."""
         grade = contexts.get("GRADE")
         if grade is None:
@@ -216,7 +221,7 @@ class StudentPII:
             if fold(ent.text) in roster.staff_full or (ent.start > 0 and fold(doc[ent.start - 1].text) in TITLES):
                 continue
             if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
-                found.append((ent.start, ent.end, 0.6, fold(ent.text)))
+                found.append((ent.start, ent.end, 0.6, fold(ent.text), "unknown"))
         return found
 
     def _ids(self, doc: Doc, contexts: dict[str, tuple[int, int]]) -> None:
@@ -231,16 +236,20 @@ class StudentPII:
             if last.i in seen:
                 continue
             seen.add(last.i)
-            add(doc, "student_pii", 0.9, last.idx + (1 if last.text.startswith("#") else 0), last.idx + len(last.text), "STUDENT_ID", "high")
+            add(doc, "student_pii", 0.9, last.idx + (1 if last.text.startswith("#") else 0), last.idx + len(last.text), "STUDENT_ID", "high",
+                reason="a student number")
         bare = [doc[s] for _, s, _ in self.bare_ids(doc) if s not in seen]
         bare = [t for t in bare if not any(cs <= t.idx < ce for _, cs, ce in contacts)
                 and not (t.i > 0 and doc[t.i - 1].lower_ in {"$", "code", "passcode", "pin", "id", "password", "is", "zoom"})]
         schoolish = {"room", "exam", "seating", "seat", "student", "students", "locker", "homeroom"} & {t.lower_ for t in doc}
         for token in bare:
-            if token.text in self.roster.student_ids or (len(token.text) == 7 and schoolish):
-                add(doc, "student_pii", 0.8 if token.text not in self.roster.student_ids else 0.95, token.idx, token.idx + len(token.text), "STUDENT_ID", "high")
+            if token.text in self.roster.student_ids:
+                add(doc, "student_pii", 0.95, token.idx, token.idx + len(token.text), "STUDENT_ID", "high", reason="a student number from the roster")
+            elif len(token.text) == 7 and schoolish:
+                add(doc, "student_pii", 0.8, token.idx, token.idx + len(token.text), "STUDENT_ID", "high",
+                    reason="a seven-digit number in a school list, likely a student number")
 
-    def _handles(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, float, str]]:
+    def _handles(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, float, str, str]]:
         """A full name written as one handle or hashtag (@dez_ferraro, desmondferraro07)."""
         found = []
         for token in doc:
@@ -252,12 +261,12 @@ class StudentPII:
                 continue
             for key, full in self.handles.items():
                 if key in letters:
-                    found.append((token.i, token.i + 1, 0.9, full.split()[0]))
+                    found.append((token.i, token.i + 1, 0.9, full.split()[0], "handle"))
                     taken.add(token.i)
                     break
         return found
 
-    def _initialled(self, doc: Doc, taken: set[int], roster: Roster) -> list[tuple[int, int, float, str]]:
+    def _initialled(self, doc: Doc, taken: set[int], roster: Roster) -> list[tuple[int, int, float, str, str]]:
         """"Zoe L." in a text with class context: a student the roster does not list, at lower confidence."""
         found = []
         for token in doc[:-1]:
@@ -268,7 +277,7 @@ class StudentPII:
                 continue
             if fold(token.text) in roster.staff_first or token.lower_ in _NOT_FIRST:
                 continue
-            found.append((token.i, token.i + 2, 0.6, fold(token.text)))
+            found.append((token.i, token.i + 2, 0.6, fold(token.text), "initial"))
             taken.update((token.i, token.i + 1))
         return found
 
@@ -281,8 +290,37 @@ class StudentPII:
             value = doc.text[start:end]
             if _is_office(value, roster, item):
                 continue
-            add(doc, "student_pii", 0.8, start, end, contact_label, "high")
+            add(doc, "student_pii", 0.8, start, end, contact_label, "high", reason=_CONTACT_REASONS[contact_label])
             doc._.contacts = [c for c in doc._.contacts if c != (contact_label, start, end)]
+
+
+_CONTACT_REASONS = {"PHONE": "a phone number in a post that names a student",
+                    "EMAIL": "an e-mail address in a post that names a student",
+                    "ADDRESS": "a home address in a post that names a student"}
+_CONTEXT_REASONS = (("GRADE", "their grade"), ("CLASS", "their class or room"), ("TEACHER", "their teacher"),
+                    ("SCHOOL", "the school's name"), ("AGE", "their age or birthday"))
+
+
+def _name_reason(kind: str, contexts: dict[str, tuple[int, int]], grade: str, detail: str) -> str:
+    """Why this mention of a student is identifying: the kind of name and the context beside it."""
+    if kind == "full":
+        return "a student's full name from the roster" + (f", with {detail}" if detail else "")
+    if kind == "repeat":
+        return "another mention of a student named in full"
+    if kind == "handle":
+        return "a student's full name written as a handle"
+    if kind == "unknown":
+        return f"names {student_phrase(grade)} who is not on the roster"
+    if kind == "initial":
+        return "a first name and initial with class context, likely a student"
+    if detail:
+        return f"names {student_phrase(grade)} with {detail}"
+    for label, phrase in _CONTEXT_REASONS:
+        if label in contexts:
+            if label == "GRADE" and grade:
+                return f"a student's first name with their grade ({grade})"
+            return f"a student's first name with {phrase}"
+    return "a student's first name with identifying context"
 
 
 def _is_office(value: str, roster: Roster, item) -> bool:
