@@ -75,7 +75,7 @@ class Confidential:
             add(doc, "confidential", 0.8, None, None, None, "high", reason="marks beside students' names: a student record")
         elif STUDENT_NUMBERS.search(text):
             add(doc, "confidential", 0.8, None, None, None, "high", reason="students listed by student number: a student record")
-        elif (internal := INTERNAL.search(text)) is not None:
+        elif (internal := _stated(text)) is not None:
             # a parent's own family information is theirs to share
             if not (item is not None and not item.author.is_account and re.search(r"\bmy (?:son|daughter|kid|child)\b", text, re.I)):
                 add(doc, "confidential", 0.75, None, None, None, "medium", reason=internal_reason(text))
@@ -108,6 +108,25 @@ _INTERNAL_KINDS = (
      "a staff personnel matter"),
     (re.compile(r"intervention|behaviou?r plan|reading at|assessment|iep", re.I), "a student's support record"),
 )
+
+
+# a sentence ends at ! ? or a line break, or a full stop that does not end a title ("Mr.", "Dr.")
+_SENTENCE_END = re.compile(r"[!?\n]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?=\s)")
+RUMOUR_QUESTION = re.compile(r"^\W*(?:is it true|did|does|has|have|is|was|were|are|any(?:one|body) know|heard|i heard|rumou?r)\b", re.I)
+
+
+def _stated(text: str) -> re.Match | None:
+    """An internal-only signal stated as fact; one inside a question ("Is it true Mr. X got fired?") is a
+    rumour asked about, which the labelling rules leave out."""
+    for m in INTERNAL.finditer(text):
+        stops = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())]
+        sentence_start = stops[-1] if stops else 0
+        ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
+        end = min(ends) if ends else len(text)
+        if end < len(text) and text[end] == "?" and RUMOUR_QUESTION.search(text[sentence_start:m.start()]):
+            continue
+        return m
+    return None
 
 
 def secret_reason(text: str, start: int, end: int) -> str:

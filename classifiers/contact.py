@@ -34,6 +34,11 @@ NOT_STREET = ["grade", "gr", "room", "div", "division", "period", "team", "class
 # "lives at 846 ...", "the address is ...": what follows on the line is an address when it holds a number
 ADDRESS_CUE = re.compile(r"\b(?:lives? (?:at|on)|living (?:at|on)|(?:the )?corner of|address is|address:|address of [^\n.?!]{1,60}? is|located at|office is at|is at|return (?:it )?to|taxi to|sent to|send it to|deliver(?:ed)? to|ship(?:ped)? to|moved to|new address is|it is in|it's in)\s+([^\n?!]{2,90}?)(?=[?!]|\.\s(?!\d)|\.$|\n|$|,\s+(?:please|pls|thanks|thank|and|so|can|could|who|but)\b)", re.I)
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
+# a phone spelt out digit by digit: "four zero three, five five five, zero one four two"
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+SPELT_PHONE = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.-]+{_DIGIT_WORD}){{6,11}}\b", re.I)
+# where someone lives, written without a house number: "lives on Larkspur Crescent" (a partial address)
+HOME_CUE = re.compile(r"\b(?:lives|living|live|moved|staying)\s+(?:on|at|to|off)\s+(?:the\s+)?$", re.I)
 
 
 # street words of other languages, written as a suffix of one word (Hammarvägen, Parijsstraat) or before the name
@@ -143,6 +148,10 @@ class ContactFinder:
                 if 0 <= us - end <= 2:
                     end = ue
             found.append(("ADDRESS", start, end))
+        for m in SPELT_PHONE.finditer(text):
+            if not _overlaps(found, m.start(), m.end()):
+                found.append(("PHONE", m.start(), m.end()))
+        found.extend(_partial_addresses(text, found))
         for m in ADDRESS_CUE.finditer(text):
             start, end = m.start(1), m.end(1)
             if any(c.isdigit() for c in m.group(1)) and not any(c[0] != "ADDRESS" and c[1] < end and start < c[2] for c in found):
@@ -195,6 +204,20 @@ def _valid_abroad(raw: str) -> bool:
         if phonenumbers.is_valid_number(number):
             return True
     return False
+
+
+_NAMED_STREET = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,3}(?i:" + "|".join(t for t in STREET_TYPES if t.isalpha() and len(t) > 2) + r")\b")
+
+
+def _partial_addresses(text: str, found: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """A street named where someone lives, with no house number: part of a home address."""
+    partial = []
+    for m in _NAMED_STREET.finditer(text):
+        if _overlaps(found, m.start(), m.end()):
+            continue
+        if HOME_CUE.search(text[max(0, m.start() - 30):m.start()]):
+            partial.append(("ADDRESS", m.start(), m.end()))
+    return partial
 
 
 def _standalone_unit(value: str) -> bool:

@@ -51,6 +51,8 @@ SELF_MEDIA = re.compile(
     r"|(?i:\bour (?:readers|listeners|viewers|newsroom|station|broadcast|segment|episode|newspaper|publication)\b)"
     # "I write for Today's Parent", "reporter with The Narwhal": the outlet's name is capitalised
     r"|(?i:\bi (?:write|report|produce)|\b(?:reporters?|journalists?|producers?|editors?|writers?|podcasters?))\s+(?i:with|from|at|for)\s+(?:[Tt]he\s+)?[A-Z]")
+# the school's own student newspaper, yearbook or broadcast: students of the school, not the media
+OWN_PAPER = re.compile(r"\b(?:our\s+(?:own\s+)?(?:school|student)(?:[- ]run)?|(?:the|this|our) school'?s(?:\s+own)?(?:\s+student)?)\s+(?:paper|newspaper|news ?letter|yearbook|news team|broadcast|radio|podcast|magazine)\b", re.I)
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
 
@@ -82,7 +84,7 @@ class MediaInquiry:
         text = doc.text
         item = doc._.item
         # the school's own posts are not inquiries to it
-        if PARENT.search(text) or THANKS.search(text) or (item is not None and item.author.is_account):
+        if PARENT.search(text) or THANKS.search(text) or OWN_PAPER.search(text) or (item is not None and item.author.is_account):
             return doc
         # a question to the school (regex over the text: a Matcher wildcard this long explodes)
         requests = self.requests(doc) or QUESTION.search(text)

@@ -21,7 +21,7 @@ _VISIBLE = re.compile(r"\b(faces?|smil\w*|grinn\w*|portrait|selfie|posing|poses|
 _HIDDEN = re.compile(r"\b(no (?:people|faces?|students|children|one)|nobody|faces? (?:\w+ )?(?:hidden|covered|blurred|not visible|cropped)|from behind|backs? (?:only|visible|to the camera)|only (?:their )?backs|only hands|hands only|silhouettes?|cropped out|fully covered)\b", re.I)
 _PEOPLE = re.compile(r"\b(students?|kids?|children|child|boys?|girls?|teens?|teenagers?|class|classmates|team|players?|actors?|cast|choir|band|kindergarten\w*|grade \d+s?|learners|pupils|athletes|dancers|swimmers|runners|graduates|grads|toddlers?|people|crowd|group)\b", re.I)
 _ADULT_ONLY = re.compile(r"\b(adult|staff|teachers?|principal|firefighter|officer|elder|veteran|guest|speaker|superintendent|trustee|mascot|alumn\w+)\b", re.I)
-_SINGLE = re.compile(r"\b(selfie of one|a (?:small |young |little )?(?:boy|girl|child|toddler|baby)|our little|my (?:son|daughter|kid|child)|one (?:boy|girl|student|teen\w*))\b", re.I)
+_SINGLE = re.compile(r"\b(selfie of one|an? (?:small |young |little |teenage |grade \d{1,2} |kindergarten )?(?:boy|girl|child|toddler|baby|student|teen)\b|our little|my (?:son|daughter|kid|child)|one (?:boy|girl|student|teen\w*))\b", re.I)
 _MANY = re.compile(r"\b(students|kids|children|boys|girls|classmates|class|team|players|group|friends|cast|choir|two|three|four|five|six|seven|eight|nine|ten|dozen|\d+ (?:students|kids|children|players))\b", re.I)
 _OWN_CHILD = re.compile(r"\b(my|our) (?:little |baby )?(?:son|daughter|kid|child|boy|girl|guy|one|grandson|granddaughter)\b", re.I)
 

@@ -23,6 +23,8 @@ class Roster:
     full: dict[str, list[Student]] = field(default_factory=dict)
     # folded first or preferred name -> students
     first: dict[str, list[Student]] = field(default_factory=dict)
+    # folded last name -> students
+    last: dict[str, list[Student]] = field(default_factory=dict)
     staff_full: set[str] = field(default_factory=set)
     staff_last: set[str] = field(default_factory=set)
     staff_first: set[str] = field(default_factory=set)
@@ -43,6 +45,7 @@ class Roster:
             for f in firsts:
                 roster.first.setdefault(f, []).append(s)
                 roster.full.setdefault(f"{f} {fold(s.last_name)}", []).append(s)
+            roster.last.setdefault(fold(s.last_name), []).append(s)
             roster.student_ids[s.student_id] = s
         for m in directory.staff:
             roster.staff_full.add(f"{fold(m.first_name)} {fold(m.last_name)}")

@@ -15,12 +15,17 @@ from spacy.util import filter_spans
 
 from classifiers.base import add
 from classifiers.gated import GatedMatcher
-from classifiers.lexicons import CLASS_SUBJECTS, HEALTH_TERMS, OTHER_TERMS, SCHOOL_GENERIC, TITLES, WORD_NAMES
+from rapidfuzz.distance import Levenshtein
+
+from classifiers.lexicons import (ALUMNI_CUE, BUSINESS_WORDS, CLASS_SUBJECTS, FICTION_WORDS, HEALTH_TERMS, OTHER_TERMS, PET_WORDS,
+                                  SCHOOL_GENERIC, TITLES, WORD_NAMES)
 from classifiers.reasons import detail_kind, grade_phrase, student_phrase
 from classifiers.roster import Roster, fold
 
 _GRADE_NUM = r"^(k|jk|sk|\d{1,2}|\d{1,2}s|\d{1,2}[a-f]|\d{1,2}'s)$"
 _AGE_NUM = r"^([4-9]|1[0-9])$"
+# a school-age age, in digits or words: "turns 50" is a building's anniversary, not a student's age
+_CHILD_AGE = r"^([1-9]|1[0-9]|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)(st|nd|rd|th)?$"
 _NOT_FIRST = {"grade", "room", "group", "period", "team", "class", "science", "math", "div", "block", "mr", "mrs", "ms", "dr", "st", "ave", "vs", "no"}
 _BIRTH_WORDS = {"birthday", "bday", "b-day", "birthdate", "born", "dob"}
 MONTHS = ["jan", "jan.", "january", "feb", "feb.", "february", "mar", "mar.", "march", "apr", "apr.", "april", "may",
@@ -49,8 +54,8 @@ def _context_patterns() -> dict[str, list[list[dict]]]:
             [{"LOWER": {"IN": ["teacher", "teachers", "homeroom", "principal", "coach", "ea", "aide"]}}],
         ],
         "AGE": [
-            [{"LOWER": {"IN": ["turns", "turned", "turning", "aged", "age"]}}, {"LIKE_NUM": True}],
-            [{"LIKE_NUM": True}, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
+            [{"LOWER": {"IN": ["turns", "turned", "turning", "aged", "age"]}}, {"LOWER": {"REGEX": _CHILD_AGE}}],
+            [{"LOWER": {"REGEX": _CHILD_AGE}}, {"LOWER": {"IN": ["years", "yrs", "year"]}}, {"LOWER": "old"}],
             [{"LOWER": {"REGEX": r"^\d{1,2}-(year|yr)-old$"}}],
             [{"LIKE_NUM": True}, {"TEXT": "-"}, {"LOWER": {"IN": ["year", "yr"]}}, {"TEXT": "-"}, {"LOWER": "old"}],
             [{"LOWER": {"IN": ["birthday", "bday", "b-day", "birthdate", "born", "dob"]}}],
@@ -81,6 +86,8 @@ class StudentPII:
             [{"LOWER": {"IN": MONTHS}}, {"TEXT": {"REGEX": r"^\d{1,2}(st|nd|rd|th)?$"}}, {"TEXT": ",", "OP": "?"}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}, "OP": "?"}],
             [{"TEXT": {"REGEX": r"^\d{1,2}(st|nd|rd|th)?$"}}, {"LOWER": {"IN": MONTHS}}, {"TEXT": {"REGEX": r"^(19|20)\d\d$"}, "OP": "?"}],
             [{"TEXT": {"REGEX": r"^(19|20)\d\d[-/]\d{1,2}[-/]\d{1,2}$|^\d{1,2}/\d{1,2}/(19|20)?\d\d$"}}],
+            # "2014-05-09" as the tokenizer splits it
+            [{"TEXT": {"REGEX": r"^(19|20)\d\d$"}}, {"TEXT": {"IN": ["-", "/"]}}, {"TEXT": {"REGEX": r"^\d{1,2}$"}}, {"TEXT": {"IN": ["-", "/"]}}, {"TEXT": {"REGEX": r"^\d{1,2}$"}}],
         ])
         self.roster: Roster | None = None
         self.names: PhraseMatcher | None = None
@@ -136,6 +143,10 @@ class StudentPII:
                 names.append((start, end, 0.95, key.split()[0], "full"))
                 identified.add(key.split()[0])
                 taken.update(range(start, end))
+        for start, end, key in self._misspelt(doc, taken):
+            names.append((start, end, 0.85, key, "misspelt"))
+            identified.add(key)
+            taken.update(range(start, end))
         for match_id, start, end in matches:
             if doc.vocab.strings[match_id] != "FIRST" or start in taken:
                 continue
@@ -146,6 +157,8 @@ class StudentPII:
                 if not _near(contexts.get("GRADE"), start, 4):
                     continue
             if start > 0 and fold(doc[start - 1].text) in TITLES:
+                continue
+            if first not in identified and _not_a_student(doc, start):
                 continue
             nxt = doc[start + 1] if start + 1 < len(doc) else None
             end = start + 1
@@ -169,6 +182,7 @@ class StudentPII:
             names.extend(self._initialled(doc, taken, roster))
 
         self._ids(doc, contexts)
+        self._student_emails(doc)
         if not names:
             doc._.students = []
             return doc
@@ -220,6 +234,8 @@ class StudentPII:
                 continue
             if fold(ent.text) in roster.staff_full or (ent.start > 0 and fold(doc[ent.start - 1].text) in TITLES):
                 continue
+            if any(full in fold(ent.text) for full in roster.staff_full) or re.search(ALUMNI_CUE, ent.sent.text if ent.doc.has_annotation("SENT_START") else doc.text, re.I):
+                continue  # "Email Helena Marsh" (staff), "alumna Jasmine Okafor, class of 2008" (an adult)
             if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
                 found.append((ent.start, ent.end, 0.6, fold(ent.text), "unknown"))
         return found
@@ -236,6 +252,8 @@ class StudentPII:
             if last.i in seen:
                 continue
             seen.add(last.i)
+            if doc[start].text.startswith("#") and last.text.lstrip("#") not in self.roster.student_ids and _numbered_thing(doc, start):
+                continue  # "Order #8429911": an order, a ticket or a case number
             add(doc, "student_pii", 0.9, last.idx + (1 if last.text.startswith("#") else 0), last.idx + len(last.text), "STUDENT_ID", "high",
                 reason="a student number")
         bare = [doc[s] for _, s, _ in self.bare_ids(doc) if s not in seen]
@@ -248,6 +266,45 @@ class StudentPII:
             elif len(token.text) == 7 and schoolish:
                 add(doc, "student_pii", 0.8, token.idx, token.idx + len(token.text), "STUDENT_ID", "high",
                     reason="a seven-digit number in a school list, likely a student number")
+
+    def _misspelt(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, str]]:
+        """A roster full name with one word misspelt ("Jonah Brightwatter", "Pria Castellanos"): one word exact,
+        the other within one edit (two for long names) and with the same first letter."""
+        roster = self.roster
+        assert roster is not None
+        found = []
+        for token in doc[:-1]:
+            nxt = doc[token.i + 1]
+            if token.i in taken or nxt.i in taken or not (token.is_alpha and nxt.is_alpha) or len(token) < 3 or len(nxt) < 3:
+                continue
+            first, last = fold(token.text), fold(nxt.text)
+            if f"{first} {last}" in roster.staff_full:
+                continue
+            candidates = [(s, s.last_name, last) for s in roster.first.get(first, [])] + \
+                         [(s, name, first) for s in roster.last.get(last, []) for name in (s.first_name, s.preferred_name) if name]
+            for student, expected, written in candidates:
+                expected = fold(expected)
+                if written != expected and written[0] == expected[0] and Levenshtein.distance(written, expected) <= (2 if len(expected) >= 8 else 1):
+                    found.append((token.i, token.i + 2, fold(student.first_name)))
+                    taken.update((token.i, token.i + 1))
+                    break
+        return found
+
+    def _student_emails(self, doc: Doc) -> None:
+        """A student's e-mail address on its own: it holds their student number or their full name."""
+        roster = self.roster
+        assert roster is not None
+        for label, start, end in list(doc._.contacts or []):
+            if label != "EMAIL":
+                continue
+            local = doc.text[start:end].split("@", 1)[0]
+            digits = re.findall(r"\d{5,9}", local)
+            letters = re.sub(r"[^a-z]", "", fold(local))
+            if roster.is_staff_email(doc.text[start:end]):
+                continue
+            if any(d in roster.student_ids for d in digits) or (len(letters) >= 6 and letters in self.handles):
+                add(doc, "student_pii", 0.9, start, end, "EMAIL", "high", reason="a student's e-mail address (it holds their number or name)")
+                doc._.contacts = [c for c in doc._.contacts if c != (label, start, end)]
 
     def _handles(self, doc: Doc, taken: set[int]) -> list[tuple[int, int, float, str, str]]:
         """A full name written as one handle or hashtag (@dez_ferraro, desmondferraro07)."""
@@ -309,6 +366,8 @@ def _name_reason(kind: str, contexts: dict[str, tuple[int, int]], grade: str, de
         return "another mention of a student named in full"
     if kind == "handle":
         return "a student's full name written as a handle"
+    if kind == "misspelt":
+        return "a student's full name from the roster, misspelt"
     if kind == "unknown":
         return f"names {student_phrase(grade)} who is not on the roster"
     if kind == "initial":
@@ -331,6 +390,32 @@ def _is_office(value: str, roster: Roster, item) -> bool:
         return roster.is_staff_email(folded) or folded.rsplit("@", 1)[-1] in roster.staff_domains
     # the account itself posting a phone or address is the school's own
     return bool(item is not None and item.author.is_account)
+
+
+_NUMBERED_THINGS = {"order", "invoice", "ticket", "receipt", "case", "ref", "reference", "tracking", "confirmation", "po", "item",
+                    "lot", "flight", "account", "issue", "claim", "file", "policy", "permit", "job", "bib", "jersey"}
+
+
+def _numbered_thing(doc: Doc, start: int) -> bool:
+    """'Order #8429911', 'ticket # 5512345': the number right after names a thing, not a student."""
+    return start > 0 and fold(doc[start - 1].text).rstrip(".:") in _NUMBERED_THINGS
+
+
+def _not_a_student(doc: Doc, start: int) -> bool:
+    """A first name used for an animal, a book or film, or a business: "class hamster Ruby", "reading
+    Matilda by Roald Dahl", "Marcus's Pizza"."""
+    before = {fold(t.text) for t in doc[max(0, start - 3):start]}
+    if before & PET_WORDS or (start > 0 and fold(doc[start - 1].text) in FICTION_WORDS):
+        return True
+    after = doc[start + 1:start + 4]
+    words = [t for t in after if t.text not in ("'s", "’s", "'", "’")]
+    if words and words[0].text[:1].isupper() and fold(words[0].text) in BUSINESS_WORDS:
+        return True
+    if len(words) >= 2 and words[0].lower_ == "by" and words[1].is_title:
+        return True  # "Matilda by Roald Dahl": a title and its author
+    if len(words) >= 2 and words[0].lower_ == "the" and fold(words[1].text) in PET_WORDS:
+        return True  # "Max the therapy dog"
+    return False
 
 
 def _initial(text: str) -> bool:
