@@ -91,6 +91,8 @@ class PhotoConsent:
         alt = " ".join(m.alt_text or "" for m in item.media)
         # a name published with the media ties it to the student, whatever the picture shows
         # (their artwork, their project): a refused, lapsed or limited consent is broken by the name
+        if not item.author.is_account and _OWN_CHILD.search(doc.text) and not _MANY.search(alt):
+            return doc  # a parent's photo of their own child, named or not, is theirs to post
         named = self._named(doc, alt, school)
         bad = [s for s in named if s.consent_on(day) != "yes"]
         if bad:
@@ -195,8 +197,10 @@ class PhotoConsent:
             key = fold(ent.text)
             if key in roster.full or key in roster.staff_full or key in tagged or fold(ent[-1].text) in roster.staff_last:
                 continue
+            # the person's own sentence says who they are ("author", "Coach", "alumna"); the student cue
+            # may be anywhere in the caption or alt text ("Way to go, Amelia Chen! Our Grade 6 winner")
             segment = _segment(text, ent.start_char, ent.end_char)
-            if _STUDENT_CUE.search(segment) and not _ADULT_CUE.search(segment):
+            if not _ADULT_CUE.search(segment) and (_STUDENT_CUE.search(segment) or _STUDENT_CUE.search(text)):
                 return True
         return False
 
@@ -212,7 +216,10 @@ _STUDENT_CUE = re.compile(r"\b(?:students?|pupils?|classmates?|grade[ -]?\d{1,2}
                           r"kindergarten\w*|(?:1st|2nd|3rd|\d{1,2}th)[ -]grader?s?|student of the (?:month|week)|(?:new|exchange|transfer) student)\b", re.I)
 _ADULT_CUE = re.compile(r"\b(?:mr|mrs|ms|miss|mx|dr|prof|professor|coach|author|illustrator|guest|speaker|elder|chief|mayor|mla|mp|officer|constable|"
                         r"firefighter|alumn\w*|class of (?:19|20)\d\d|parent|mom|dad|volunteer|chef|trustee|superintendent|principal|teacher|"
-                        r"visit\w*|olympian|nhl|nba|mlb|nfl|former)\b", re.I)
+                        r"visit\w*|olympian|nhl|nba|mlb|nfl|former|ea|aide|assistant|secretary|custodian|caretaker|librarian|nurse|counsell?or|driver|"
+                        r"crossing guard|staff|admin|minister|councill?or|premier|ceo|owner|sponsor|donor|musician|performer|officer|"
+                        r"grandparents?|grandma|grandpa|uncle|aunt|farmer|scientist|engineer|doctor|physician|dentist|police|rcmp|"
+                        r"welcome(?:s|d)? (?:our|the) new)\b", re.I)
 
 
 def _segment(text: str, start: int, end: int) -> str:

@@ -61,6 +61,9 @@ def _context_patterns() -> dict[str, list[list[dict]]]:
             [{"LOWER": {"IN": ["birthday", "bday", "b-day", "birthdate", "born", "dob"]}}],
             [{"LOWER": {"REGEX": _AGE_NUM}}, {"LOWER": {"IN": ["looks", "today", "now"]}}],
             [{"LOWER": {"IN": ["she", "he", "they"]}}, {"LOWER": {"IN": ["'s", "is", "turns", "'re", "are"]}}, {"LOWER": {"REGEX": _AGE_NUM}}],
+            # "Felix is 10 and ...": a name, then an age (not "is 10 minutes late")
+            [{"IS_TITLE": True, "IS_ALPHA": True}, {"LOWER": {"IN": ["is", "'s", "was"]}}, {"LOWER": {"REGEX": _AGE_NUM}},
+             {"LOWER": {"IN": ["and", ",", ".", "!", "today", "now", "already", "but", "so", "this", "next", "on", "in", "yrs", "years"]}}],
         ],
     }
 
@@ -198,7 +201,7 @@ class StudentPII:
             span = doc[start:end]
             add(doc, "student_pii", 0.8, span.start_char, span.end_char, label, "high",
                 reason=f"{detail_kind(label, span.text)} about a named student")
-        ages = [doc[s:e] for label, s, e in context_matches if label == "AGE" and not doc[s].lower_ in _BIRTH_WORDS]
+        ages = [_age_only(doc[s:e]) for label, s, e in context_matches if label == "AGE" and not doc[s].lower_ in _BIRTH_WORDS]
         for span in filter_spans(ages):
             # "turns 13", "14 looks good": the age is the student's personal information
             add(doc, "student_pii", 0.7, span.start_char, span.end_char, "OTHER_PII", "medium", reason="a named student's age")
@@ -234,6 +237,8 @@ class StudentPII:
                 continue
             if fold(ent.text) in roster.staff_full or (ent.start > 0 and fold(doc[ent.start - 1].text) in TITLES):
                 continue
+            if any(fold(t.text) in BUSINESS_WORDS for t in ent[1:]):
+                continue  # "Ruby Cafe": a business
             if any(full in fold(ent.text) for full in roster.staff_full) or re.search(ALUMNI_CUE, ent.sent.text if ent.doc.has_annotation("SENT_START") else doc.text, re.I):
                 continue  # "Email Helena Marsh" (staff), "alumna Jasmine Okafor, class of 2008" (an adult)
             if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
@@ -416,6 +421,15 @@ def _not_a_student(doc: Doc, start: int) -> bool:
     if len(words) >= 2 and words[0].lower_ == "the" and fold(words[1].text) in PET_WORDS:
         return True  # "Max the therapy dog"
     return False
+
+
+def _age_only(span: Span) -> Span:
+    """"Felix is 10 and": the age is the number; the name has its own span."""
+    if span[0].is_title and span[0].lower_ not in ("she", "he", "they", "turns", "turned", "turning", "aged", "age"):
+        number = next((t for t in span if re.fullmatch(_AGE_NUM, t.lower_)), None)
+        if number is not None:
+            return span.doc[number.i:number.i + 1]
+    return span
 
 
 def _initial(text: str) -> bool:
