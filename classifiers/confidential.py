@@ -104,7 +104,7 @@ _INTERNAL_KINDS = (
     (re.compile(r"drill|code[ -](?:word|phrase)", re.I), "drill timing or a code word meant for staff"),
     (re.compile(r"draft", re.I), "an unreleased draft"),
     (re.compile(r"answer|exam|test|quiz|midterm|final", re.I), "exam content before the exam"),
-    (re.compile(r"review|hr file|personnel|let (?:him|her|them) go|fired|terminat|disciplinary|leave|forced out|let go|investigation|grievance", re.I),
+    (re.compile(r"review|hr file|personnel|let (?:him|her|them) go|fired|terminat|disciplin|leave|forced out|let go|investigat|grievance|suspended|reprimand|probation|demoted|written up", re.I),
      "a staff personnel matter"),
     (re.compile(r"intervention|behaviou?r plan|reading at|assessment|iep", re.I), "a student's support record"),
 )
@@ -112,13 +112,17 @@ _INTERNAL_KINDS = (
 
 # a sentence ends at ! ? or a line break, or a full stop that does not end a title ("Mr.", "Dr.")
 _SENTENCE_END = re.compile(r"[!?\n]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?=\s)")
+# a staff member named as disciplined: a personnel matter ("Ms. X is being investigated", "the coach got suspended")
+STAFF_DISCIPLINE = re.compile(r"\b(?:(?i:mr|mrs|ms|miss|mx|dr|mme)\.?\s+[A-Z][\w'-]+|(?i:(?:the|our|a|his|her)\s+(?:teacher|coach|principal|vice[- ]principal|vp|custodian|ea|librarian|secretary)))"
+                              r"(?i:[^.!?\n]{0,30}?\b(?:is|was|being|been|got|gets|has been|have been)\s+(?:being\s+)?(?:investigated|suspended|reprimanded|disciplined|written up|"
+                              r"put on probation|demoted|fired|terminated|let go|placed on leave))\b")
 RUMOUR_QUESTION = re.compile(r"^\W*(?:is it true|did|does|has|have|is|was|were|are|any(?:one|body) know|heard|i heard|rumou?r)\b", re.I)
 
 
 def _stated(text: str) -> re.Match | None:
     """An internal-only signal stated as fact; one inside a question ("Is it true Mr. X got fired?") is a
     rumour asked about, which the labelling rules leave out."""
-    for m in INTERNAL.finditer(text):
+    for m in sorted([*INTERNAL.finditer(text), *STAFF_DISCIPLINE.finditer(text)], key=lambda m: m.start()):
         stops = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())]
         sentence_start = stops[-1] if stops else 0
         ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
@@ -140,5 +144,5 @@ def secret_reason(text: str, start: int, end: int) -> str:
 
 def internal_reason(text: str) -> str:
     """The most specific kind among the internal-only signals of the text ("between us" + "on leave": personnel)."""
-    evidence = " | ".join(m.group() for m in INTERNAL.finditer(text))
+    evidence = " | ".join(m.group() for pattern in (INTERNAL, STAFF_DISCIPLINE) for m in pattern.finditer(text))
     return next((phrase for pattern, phrase in _INTERNAL_KINDS if pattern.search(evidence)), "information marked staff-only or not to be shared")

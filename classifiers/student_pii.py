@@ -239,7 +239,7 @@ class StudentPII:
                 continue
             if any(fold(t.text) in BUSINESS_WORDS for t in ent[1:]):
                 continue  # "Ruby Cafe": a business
-            if any(full in fold(ent.text) for full in roster.staff_full) or re.search(ALUMNI_CUE, ent.sent.text if ent.doc.has_annotation("SENT_START") else doc.text, re.I):
+            if any(full in fold(ent.text) for full in roster.staff_full) or re.search(ALUMNI_CUE, _around(doc.text, ent.start_char, ent.end_char), re.I):
                 continue  # "Email Helena Marsh" (staff), "alumna Jasmine Okafor, class of 2008" (an adult)
             if _near(grade, ent.start, 3) or _near(grade, ent.end - 1, 3):
                 found.append((ent.start, ent.end, 0.6, fold(ent.text), "unknown"))
@@ -421,6 +421,13 @@ def _not_a_student(doc: Doc, start: int) -> bool:
     if len(words) >= 2 and words[0].lower_ == "the" and fold(words[1].text) in PET_WORDS:
         return True  # "Max the therapy dog"
     return False
+
+
+def _around(text: str, start: int, end: int) -> str:
+    """The sentence around a span, by punctuation: the same whether a parser or the sentencizer set boundaries."""
+    left = max(text.rfind(c, 0, start) for c in "!?\n;")
+    rights = [i for i in (text.find(c, end) for c in "!?\n;") if i >= 0]
+    return text[left + 1:min(rights) if rights else len(text)]
 
 
 def _age_only(span: Span) -> Span:

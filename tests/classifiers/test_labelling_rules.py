@@ -470,6 +470,27 @@ OTHER_WORDINGS = [
     ("unlisted-current-student", True, "student_pii", post("Grade 11 student Daniela Ortiz won the provincial physics prize", account=IRON_IG)),
     ("age-after-a-name", True, "student_pii", comment("Felix is 10 and already beats me at chess")),
     ("ticket-number", False, "student_pii", post("Ticket #8420999 won the 50/50 draw!", account=IRON_IG)),
+    # media_inquiry
+    ("reporter-covers-education", True, "media_inquiry",
+     comment("Hello! My name is Priti Shah and I cover education for the Lethbridge Herald. Is there someone I could speak with about the four-day week?", account=DIVISION_FB)),
+    ("tv-segment-filming", True, "media_inquiry",
+     comment("Good afternoon, I'm putting together a segment for Breakfast Television on school gardens. Would Cedar Hollow be open to us filming Thursday?")),
+    ("follow-up-signed-with-outlet", True, "media_inquiry",
+     comment("Just circling back on my interview request from last week, deadline is Friday. - Mark, CBC Calgary", account=DIVISION_FB)),
+    ("external-student-paper", True, "media_inquiry",
+     comment("hi this is the UofC Gauntlet student paper, could we get a quote from a teacher on the strike?", account=IRON_IG)),
+    ("spouse-of-a-reporter", False, "media_inquiry", comment("My husband is a reporter but I'm just asking: is the school closed tomorrow?")),
+    ("parent-citing-the-news", False, "media_inquiry", comment("Saw this on CTV news, can the school tell parents what is going on???", account=IRON_IG)),
+    ("reporter-thanking", False, "media_inquiry", comment("Thank you for speaking with us for our story, it airs at 6 on Global!", account=IRON_IG)),
+    # confidential
+    ("copier-and-door-codes", True, "confidential", post("Sub teachers: the copier code is 4417 and the staffroom door is 2580", account=IRON_IG)),
+    ("class-game-pin", True, "confidential", post("Today's Kahoot for Gr 9 science, game PIN 882 1173", account=IRON_IG)),
+    ("public-game-pin", False, "confidential", post("Our Kahoot night is open to all families! Game PIN will be shown on screen", account=IRON_IG)),
+    ("code-word-for-a-hold", True, "confidential", post("Reminder staff: hold and secure code word this term is 'Operation Maple'", account=IRON_IG)),
+    ("staff-member-disciplined", True, "confidential",
+     comment("Ms. Nandakumar is being investigated for something, she's suspended until it's over", account=IRON_IG)),
+    ("staff-discipline-asked", False, "confidential", comment("Did Ms. Nandakumar get suspended??", account=IRON_IG)),
+    ("parent-own-childs-iep", False, "confidential", comment("My son has ADHD and his IEP meeting is next week, any tips?", account=IRON_IG)),
 ]
 
 
