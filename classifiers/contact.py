@@ -36,6 +36,7 @@ ADDRESS_CUE = re.compile(r"\b(?:lives? (?:at|on)|living (?:at|on)|(?:the )?corne
 UNIT = ["apt", "apt.", "suite", "ste", "ste.", "unit", "#"]
 # a phone spelt out digit by digit: "four zero three, five five five, zero one four two"
 _DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_SPELT_GATE = re.compile(r"\b(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)[\s,.-]+(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 SPELT_PHONE = re.compile(rf"\b{_DIGIT_WORD}(?:[\s,.-]+{_DIGIT_WORD}){{6,11}}\b", re.I)
 # where someone lives, written without a house number: "lives on Larkspur Crescent" (a partial address)
 HOME_CUE = re.compile(r"\b(?:lives|living|live|moved|staying)\s+(?:on|at|to|off)\s+(?:the\s+)?$", re.I)
@@ -148,10 +149,11 @@ class ContactFinder:
                 if 0 <= us - end <= 2:
                     end = ue
             found.append(("ADDRESS", start, end))
-        for m in SPELT_PHONE.finditer(text):
+        for m in (SPELT_PHONE.finditer(text) if _SPELT_GATE.search(text) else ()):
             if not _overlaps(found, m.start(), m.end()):
                 found.append(("PHONE", m.start(), m.end()))
-        found.extend(_partial_addresses(text, found))
+        if _LIVING.search(text):
+            found.extend(_partial_addresses(text, found))
         for m in ADDRESS_CUE.finditer(text):
             start, end = m.start(1), m.end(1)
             if any(c.isdigit() for c in m.group(1)) and not any(c[0] != "ADDRESS" and c[1] < end and start < c[2] for c in found):
@@ -206,6 +208,7 @@ def _valid_abroad(raw: str) -> bool:
     return False
 
 
+_LIVING = re.compile(r"\b(?:lives?|living|moved|staying)\b", re.I)
 _NAMED_STREET = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,3}(?i:" + "|".join(t for t in STREET_TYPES if t.isalpha() and len(t) > 2) + r")\b")
 
 
