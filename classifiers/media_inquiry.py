@@ -53,6 +53,9 @@ SELF_MEDIA = re.compile(
     r"|(?i:\bi (?:write|report|produce)|\b(?:reporters?|journalists?|producers?|editors?|writers?|podcasters?))\s+(?i:with|from|at|for)\s+(?:[Tt]he\s+)?[A-Z]")
 # the school's own student newspaper, yearbook or broadcast: students of the school, not the media
 OWN_PAPER = re.compile(r"\b(?:our\s+(?:own\s+)?(?:school|student)(?:[- ]run)?|(?:the|this|our) school'?s(?:\s+own)?(?:\s+student)?)\s+(?:paper|newspaper|news ?letter|yearbook|news team|broadcast|radio|podcast|magazine)\b", re.I)
+# an author display name that is an outlet or signs with one: "CityNews Calgary", "Dana Whitlock | Prairie Ledger"
+OUTLET_AUTHOR = re.compile(r"(?i:\b(?:news|newsroom|radio|tv|television|magazine|podcast|herald|gazette|tribune|chronicle|courier|ledger|"
+                           r"journal|broadcasting|media|reporter|journalist|correspondent|editor|producer)\b|\w+news\b|\b\d{2,3}(?:\.\d)? ?fm\b)|\s[|@]\s")
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
 
@@ -90,6 +93,11 @@ class MediaInquiry:
         requests = self.requests(doc) or QUESTION.search(text)
         if requests and SELF_MEDIA.search(text):
             add(doc, "media_inquiry", 0.9, None, None, None, "medium", reason=inquiry_reason(text))
+            return doc
+        author = item.author.name if item is not None and item.author.name else ""
+        if requests and OUTLET_AUTHOR.search(author) and self.ask(doc):
+            # an outlet's page commenting as itself ("CityNews Calgary"), a reporter signing "Name | Outlet"
+            add(doc, "media_inquiry", 0.8, None, None, None, "medium", reason=inquiry_reason(text, "the author's name is an outlet's"))
             return doc
         media = self.media(doc)
         if not media and not re.search(r"\b[A-Z][\w-]+ here\b", text):
@@ -142,8 +150,8 @@ _WRITERS = (
 )
 
 
-def inquiry_reason(text: str) -> str:
+def inquiry_reason(text: str, writer: str = "") -> str:
     """"asks the school for a statement; the writer signs as a newsroom": the kind of ask and of writer."""
     ask = next((phrase for pattern, phrase in _ASKS if pattern.search(text)), "asks the school a question for a story")
-    writer = next((phrase for pattern, phrase in _WRITERS if pattern.search(text)), "the writer speaks for an outlet")
+    writer = writer or next((phrase for pattern, phrase in _WRITERS if pattern.search(text)), "the writer speaks for an outlet")
     return f"{ask}; {writer}"
