@@ -70,16 +70,79 @@ class Confidential:
         if secret:
             # the longest credential is the evidence the moderator sees highlighted
             evidence = max(secret, key=len)
-            add(doc, "confidential", 0.9, evidence.start_char, evidence.end_char, None, "high")
-        elif _marks(text) or STUDENT_NUMBERS.search(text):
-            add(doc, "confidential", 0.8, None, None, None, "high")
-        elif INTERNAL.search(text):
+            add(doc, "confidential", 0.9, evidence.start_char, evidence.end_char, None, "high", reason=secret_reason(text, evidence.start_char, evidence.end_char))
+        elif _marks(text):
+            add(doc, "confidential", 0.8, None, None, None, "high", reason="marks beside students' names: a student record")
+        elif STUDENT_NUMBERS.search(text):
+            add(doc, "confidential", 0.8, None, None, None, "high", reason="students listed by student number: a student record")
+        elif (internal := _stated(text)) is not None:
             # a parent's own family information is theirs to share
             if not (item is not None and not item.author.is_account and re.search(r"\bmy (?:son|daughter|kid|child)\b", text, re.I)):
-                add(doc, "confidential", 0.75, None, None, None, "medium")
+                add(doc, "confidential", 0.75, None, None, None, "medium", reason=internal_reason(text))
         return doc
 
 
 def _public_code(span, text: str) -> bool:
     window = text[max(0, span.start_char - 120): span.end_char + 60]
     return bool(PUBLIC_CODE.search(window)) and not re.search(r"\b(staff|don'?t share)\b", window, re.I)
+
+
+# the kind of secret, read from the credential and the words just before it
+_SECRET_KINDS = (
+    (re.compile(r"\bstream(?:ing)?\b", re.I), "a key to the school's live broadcast"),
+    (re.compile(r"\b(?:door|alarm|gate|keypad|entrance|lock|building)\b", re.I), "a door or alarm code"),
+    (re.compile(r"\b(?:locker|combo|combination)\b", re.I), "a locker combination"),
+    (re.compile(r"\bwi-?fi\b", re.I), "a wireless network's password"),
+    (re.compile(r"\b(?:meeting|zoom|teams|webinar|passcode)\b", re.I), "a meeting passcode"),
+    (re.compile(r"\b(?:login|log-in|username|user name|credentials)\b", re.I), "an account login and its password"),
+    (re.compile(r"\b(?:join|class|classroom|google classroom)\b", re.I), "a code to join a class"),
+    (re.compile(r"\bpin\b", re.I), "a PIN"),
+)
+_CLASS_WORDS = re.compile(r"\b(?:class|classroom|students|homework|course|period)\b", re.I)
+# the kind of internal-only information, by the words that show it
+_INTERNAL_KINDS = (
+    (re.compile(r"drill|code[ -](?:word|phrase)", re.I), "drill timing or a code word meant for staff"),
+    (re.compile(r"draft", re.I), "an unreleased draft"),
+    (re.compile(r"answer|exam|test|quiz|midterm|final", re.I), "exam content before the exam"),
+    (re.compile(r"review|hr file|personnel|let (?:him|her|them) go|fired|terminat|disciplin|leave|forced out|let go|investigat|grievance|suspended|reprimand|probation|demoted|written up", re.I),
+     "a staff personnel matter"),
+    (re.compile(r"intervention|behaviou?r plan|reading at|assessment|iep", re.I), "a student's support record"),
+)
+
+
+# a sentence ends at ! ? or a line break, or a full stop that does not end a title ("Mr.", "Dr.")
+_SENTENCE_END = re.compile(r"[!?\n]|(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.(?=\s)")
+# a staff member named as disciplined: a personnel matter ("Ms. X is being investigated", "the coach got suspended")
+STAFF_DISCIPLINE = re.compile(r"\b(?:(?i:mr|mrs|ms|miss|mx|dr|mme)\.?\s+[A-Z][\w'-]+|(?i:(?:the|our|a|his|her)\s+(?:teacher|coach|principal|vice[- ]principal|vp|custodian|ea|librarian|secretary)))"
+                              r"(?i:[^.!?\n]{0,30}?\b(?:is|was|being|been|got|gets|has been|have been)\s+(?:being\s+)?(?:investigated|suspended|reprimanded|disciplined|written up|"
+                              r"put on probation|demoted|fired|terminated|let go|placed on leave))\b")
+RUMOUR_QUESTION = re.compile(r"^\W*(?:is it true|did|does|has|have|is|was|were|are|any(?:one|body) know|heard|i heard|rumou?r)\b", re.I)
+
+
+def _stated(text: str) -> re.Match | None:
+    """An internal-only signal stated as fact; one inside a question ("Is it true Mr. X got fired?") is a
+    rumour asked about, which the labelling rules leave out."""
+    for m in sorted([*INTERNAL.finditer(text), *STAFF_DISCIPLINE.finditer(text)], key=lambda m: m.start()):
+        stops = [e.end() for e in _SENTENCE_END.finditer(text, 0, m.start())]
+        sentence_start = stops[-1] if stops else 0
+        ends = [i for i in (text.find(c, m.end()) for c in ".!?\n") if i >= 0]
+        end = min(ends) if ends else len(text)
+        if end < len(text) and text[end] == "?" and RUMOUR_QUESTION.search(text[sentence_start:m.start()]):
+            continue
+        return m
+    return None
+
+
+def secret_reason(text: str, start: int, end: int) -> str:
+    """'a class login and its password', 'a door or alarm code': the kind of credential posted."""
+    window = text[max(0, start - 40):end]
+    kind = next((phrase for pattern, phrase in _SECRET_KINDS if pattern.search(window)), "a password or access code")
+    if kind == "an account login and its password" and _CLASS_WORDS.search(text):
+        kind = "a class login and its password"
+    return f"{kind}, posted where the public can read it"
+
+
+def internal_reason(text: str) -> str:
+    """The most specific kind among the internal-only signals of the text ("between us" + "on leave": personnel)."""
+    evidence = " | ".join(m.group() for pattern in (INTERNAL, STAFF_DISCIPLINE) for m in pattern.finditer(text))
+    return next((phrase for pattern, phrase in _INTERNAL_KINDS if pattern.search(evidence)), "information marked staff-only or not to be shared")

@@ -143,8 +143,12 @@ def _abuse() -> list[list[dict]]:
         [_l(["no"]), _l(["one"]), {"OP": "{0,2}"}, _l(["wants", "likes", "sits", "sit", "cares", "talks", "invited", "invites", "loves", "misses", "hangs", "trusts", "wanted", "plays", "play", "talk"]), {"OP": "{0,3}"}, _l(EXCLUDED)],
         [_l(["everyone", "everybody", "all", "whole"]), {"OP": "{0,4}"}, _l(["hates", "hate", "laughs", "laughing", "laughed", "thinks", "avoids", "ignores", "ignore", "avoid"]), _l(OBJ + ["at", "ur", "your", "his", "her"])],
         [_l(["don't", "dont", "do", "never"]), _l(["not"], ) | {"OP": "?"}, _l(["let", "invite", "sit", "talk", "play", "add", "pick", "hang"]), {"OP": "{0,2}"}, _l(["him", "her", "them", "the", "that"])],
-        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang", "invite", "pick"]), _l(["with", "to"]) | {"OP": "?"},
+        # "nobody sit with teddy", "don't invite marcus": aimed at a person, not at a place ("nobody sit on the bleachers")
+        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["sit", "talk", "play", "hang"]), _l(["with", "to", "near", "next"]),
          {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["strangers", "anyone", "anybody", "people", "adults", "someone", "somebody", "it", "this", "unknown"]}}],
+        [_l(["nobody", "no", "don't", "dont"]), _l(["one"]) | {"OP": "?"}, _l(["invite", "pick"]),
+         {"IS_ALPHA": True, "LOWER": {"NOT_IN": ["strangers", "anyone", "anybody", "people", "adults", "someone", "somebody", "it", "this", "unknown",
+                                                 "up", "on", "at", "in", "out", "from", "the", "a", "an", "any", "your", "ur", "fights", "fight"]}}],
         [_l(["switch", "change", "leave", "quit", "transfer"]), _l(["our", "this", "the"]) | {"OP": "?"}, _l(["schools", "school", "class", "team", "town", "grade"])],
         [_l(["send", "sent", "ship", "deport"]), _l(["them", "him", "her", "em", "'em"]), _l(["back", "home", "away", "out"])],
         [_l(["go"]), _l(["back", "home"]), _l(["to"]) | {"OP": "?"}, _l(["where", "your", "ur", "their", "his", "her"])],

@@ -37,3 +37,20 @@ WORD_NAMES = {"grace", "hope", "faith", "joy", "will", "mark", "bill", "may", "j
               "jade", "river", "brooke", "drew", "cole", "reid", "park", "ash", "jack", "max", "mercy", "page",
               "paige", "sage", "storm", "west", "wren", "august", "gray", "grey", "ruby", "pearl", "amber", "lily",
               "violet", "olive", "crystal", "destiny", "harmony", "melody", "trinity", "nova", "royal", "king", "rich"}
+# a first name right after these is an animal's: "our class hamster Ruby", "Max the therapy dog"
+PET_WORDS = {"hamster", "gerbil", "guinea", "rabbit", "bunny", "dog", "puppy", "pup", "cat", "kitten", "fish", "goldfish", "turtle",
+             "tortoise", "snake", "lizard", "gecko", "bird", "parrot", "budgie", "chicken", "chickens", "hen", "rooster", "pet",
+             "mascot", "snail", "snails", "horse", "pony", "ferret", "axolotl", "hedgehog", "frog", "tarantula", "rat", "mouse"}
+# a first name right after these (or before "by <Author>") is a book, film or character: "reading Matilda"
+FICTION_WORDS = {"reading", "read", "reads", "reread", "book", "books", "novel", "novels", "play", "film", "movie", "musical",
+                 "character", "characters", "starring", "watched", "story", "stories", "series", "chapter",
+                 "author", "heroine", "hero", "villain", "role", "cast", "studying", "studied", "performing", "performed", "musical"}
+# a capitalised word after a first name (or its possessive) that makes it a business: "Marcus's Pizza", "Ruby Cafe"
+BUSINESS_WORDS = {"pizza", "pizzeria", "bakery", "bakeshop", "cafe", "café", "coffee", "diner", "grill", "kitchen", "restaurant",
+                  "bistro", "pub", "deli", "market", "foods", "hardware", "auto", "autobody", "garage", "towing", "tire", "tires",
+                  "dental", "pharmacy", "drugs", "salon", "barbershop", "barber", "spa", "books", "bookstore", "donuts", "bagels",
+                  "plumbing", "electric", "construction", "landscaping", "insurance", "realty", "farm", "farms", "gym", "fitness",
+                  "studio", "dance", "music", "florist", "flowers", "catering", "sushi", "tacos", "burgers", "subs", "shop", "store",
+                  "inc", "ltd", "llc", "co", "company", "services", "motors", "dealership", "clinic", "vet", "veterinary"}
+# adults the text celebrates as former students, never current ones
+ALUMNI_CUE = r"\b(?:alumn(?:a|ae|i|us|us's)|grad(?:uate)?s? of|graduated|former students?|class of (?:19|20)\d\d|'\d\d grad)\b"

@@ -51,6 +51,11 @@ SELF_MEDIA = re.compile(
     r"|(?i:\bour (?:readers|listeners|viewers|newsroom|station|broadcast|segment|episode|newspaper|publication)\b)"
     # "I write for Today's Parent", "reporter with The Narwhal": the outlet's name is capitalised
     r"|(?i:\bi (?:write|report|produce)|\b(?:reporters?|journalists?|producers?|editors?|writers?|podcasters?))\s+(?i:with|from|at|for)\s+(?:[Tt]he\s+)?[A-Z]")
+# the school's own student newspaper, yearbook or broadcast: students of the school, not the media
+OWN_PAPER = re.compile(r"\b(?:our\s+(?:own\s+)?(?:school|student)(?:[- ]run)?|(?:the|this|our) school'?s(?:\s+own)?(?:\s+student)?)\s+(?:paper|newspaper|news ?letter|yearbook|news team|broadcast|radio|podcast|magazine)\b", re.I)
+# an author display name that is an outlet or signs with one: "CityNews Calgary", "Dana Whitlock | Prairie Ledger"
+OUTLET_AUTHOR = re.compile(r"(?i:\b(?:news|newsroom|radio|tv|television|magazine|podcast|herald|gazette|tribune|chronicle|courier|ledger|"
+                           r"journal|broadcasting|media|reporter|journalist|correspondent|editor|producer)\b|\w+news\b|\b\d{2,3}(?:\.\d)? ?fm\b)|\s[|@]\s")
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
 
@@ -82,12 +87,17 @@ class MediaInquiry:
         text = doc.text
         item = doc._.item
         # the school's own posts are not inquiries to it
-        if PARENT.search(text) or THANKS.search(text) or (item is not None and item.author.is_account):
+        if PARENT.search(text) or THANKS.search(text) or OWN_PAPER.search(text) or (item is not None and item.author.is_account):
             return doc
         # a question to the school (regex over the text: a Matcher wildcard this long explodes)
         requests = self.requests(doc) or QUESTION.search(text)
         if requests and SELF_MEDIA.search(text):
-            add(doc, "media_inquiry", 0.9, None, None, None, "medium")
+            add(doc, "media_inquiry", 0.9, None, None, None, "medium", reason=inquiry_reason(text))
+            return doc
+        author = item.author.name if item is not None and item.author.name else ""
+        if requests and OUTLET_AUTHOR.search(author) and self.ask(doc):
+            # an outlet's page commenting as itself ("CityNews Calgary"), a reporter signing "Name | Outlet"
+            add(doc, "media_inquiry", 0.8, None, None, None, "medium", reason=inquiry_reason(text, "the author's name is an outlet's"))
             return doc
         media = self.media(doc)
         if not media and not re.search(r"\b[A-Z][\w-]+ here\b", text):
@@ -102,5 +112,46 @@ class MediaInquiry:
                           r"\b(?i:writing|reporting|calling|reporter|editor|producer|journalist|writer|host)\s+(?i:for|with|from|at)\s+(?:[Tt]he\s+)?[A-Z]", text)
         if strong or intro or (outlet and re.search(r"\b(here|with|from|for|at)\b", text, re.I)) or any(doc[s:e].text.lower() in {"edition", "hit", "press", "feature"} for _, s, e in media):
             score = 0.9 if strong else 0.75
-            add(doc, "media_inquiry", score, None, None, None, "medium")
+            add(doc, "media_inquiry", score, None, None, None, "medium", reason=inquiry_reason(text))
         return doc
+
+
+# what the writer asks for, most specific first (a follow-up on an interview request is a follow-up)
+_ASKS = (
+    (re.compile(r"\b(?:follow(?:ing)?[ -]up|circling back|checking (?:in|back)|any (?:update|word)|still waiting|haven'?t heard)\b", re.I),
+     "follows up on a request to the school"),
+    (re.compile(r"\b(?:permission|may (?:i|we) (?:use|share|repost|embed|run)|(?:can|could) (?:i|we) (?:use|share|repost|embed|run)|embed\w*|license|licence|credit)\b", re.I),
+     "asks permission to use the school's content"),
+    (re.compile(r"\b(?:guest|on (?:the|our) (?:show|podcast|program|programme|episode)|be on|come on|join us on)\b", re.I),
+     "invites someone from the school onto a show"),
+    (re.compile(r"\b(?:interview\w*|speak (?:with|to)|talk (?:with|to)|chat with|sit down|a few minutes|available to talk)\b", re.I),
+     "asks for an interview"),
+    (re.compile(r"\b(?:camera|film\w*|footage|b-roll|crew|photos?|pictures?|video|visit)\b", re.I),
+     "asks to film, visit or use photos"),
+    (re.compile(r"\b(?:numbers|data|figures|stats|statistics|how many|enrol+ment|records|count)\b", re.I),
+     "asks the school for data"),
+    (re.compile(r"\b(?:confirm\w*|verify|is it true|accurate)\b", re.I),
+     "asks the school to confirm something"),
+    (re.compile(r"\b(?:comments?|statement|respon\w+|your side|on (?:the )?record|quote)\b", re.I),
+     "asks the school for a statement"),
+)
+# who the writer says they are
+_WRITERS = (
+    (re.compile(r"\bpodcast\w*\b", re.I), "the writer speaks for a podcast"),
+    (re.compile(r"\bmagazines?\b", re.I), "the writer writes for a magazine"),
+    (re.compile(r"\bfreelanc\w*\b", re.I), "the writer is a freelance journalist"),
+    (re.compile(r"\b(?:student[- ](?:run|journalist|reporter|newspaper|paper|news)|journalism student|campus (?:paper|news))\b", re.I),
+     "the writer is a student journalist from outside the school"),
+    (re.compile(r"\b(?:newsroom|news desk|station|radio|tv|television|\w+news)\b", re.I), "the writer signs as a newsroom"),
+    (re.compile(r"\b(?:reporter|journalist|correspondent|columnist|editor|producer|writer)s?\b", re.I), "the writer says they are a reporter"),
+    (re.compile(r"\b(?:herald|ledger|times|post|gazette|tribune|chronicle|courier|examiner|journal|bulletin|record|weekly|daily|star|sun|paper)\b", re.I),
+     "the writer signs as a newspaper"),
+    (re.compile(r"\b[A-Z][\w-]+(?: [A-Z][\w-]+){0,3} here\b|\b(?:with|from) (?:the )?[A-Z]"), "the writer introduces themselves with an outlet's name"),
+)
+
+
+def inquiry_reason(text: str, writer: str = "") -> str:
+    """"asks the school for a statement; the writer signs as a newsroom": the kind of ask and of writer."""
+    ask = next((phrase for pattern, phrase in _ASKS if pattern.search(text)), "asks the school a question for a story")
+    writer = writer or next((phrase for pattern, phrase in _WRITERS if pattern.search(text)), "the writer speaks for an outlet")
+    return f"{ask}; {writer}"

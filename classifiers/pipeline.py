@@ -105,7 +105,7 @@ class Analyzer:
             ids = [f for f in doc._.findings if f.label == "STUDENT_ID"]
             if len(ids) >= 2 and not any(f.category == "confidential" for f in doc._.findings):
                 # a list of student numbers (seating, marks) is a student record posted publicly
-                add(doc, "confidential", 0.7, None, None, None, "medium")
+                add(doc, "confidential", 0.7, None, None, None, "medium", reason="several student numbers listed together: a student record")
             results.append(list(doc._.findings or []))
             doc._.item = None
         return results
@@ -129,7 +129,12 @@ class Analyzer:
                 continue
             if any(value in c.lower() or c.lower() in value for c in self.directory.office_contacts if c):
                 continue
-            add(doc, "personal_info", 0.7, start, end, label, "low")
+            add(doc, "personal_info", 0.7, start, end, label, "low", reason=PERSONAL_INFO_REASONS[label])
+
+
+PERSONAL_INFO_REASONS = {"PHONE": "a personal phone number of someone who is not a student",
+                         "EMAIL": "a personal e-mail address of someone who is not a student",
+                         "ADDRESS": "a street address of someone who is not a student"}
 
 
 def get_analyzer(directory: Directory) -> Analyzer:

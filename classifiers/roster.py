@@ -23,9 +23,13 @@ class Roster:
     full: dict[str, list[Student]] = field(default_factory=dict)
     # folded first or preferred name -> students
     first: dict[str, list[Student]] = field(default_factory=dict)
+    # folded last name -> students
+    last: dict[str, list[Student]] = field(default_factory=dict)
     staff_full: set[str] = field(default_factory=set)
     staff_last: set[str] = field(default_factory=set)
     staff_first: set[str] = field(default_factory=set)
+    # folded first name -> active staff members
+    staff_by_first: dict[str, list[StaffMember]] = field(default_factory=dict)
     staff_emails: set[str] = field(default_factory=set)
     staff_domains: set[str] = field(default_factory=set)
     student_ids: dict[str, Student] = field(default_factory=dict)
@@ -41,11 +45,14 @@ class Roster:
             for f in firsts:
                 roster.first.setdefault(f, []).append(s)
                 roster.full.setdefault(f"{f} {fold(s.last_name)}", []).append(s)
+            roster.last.setdefault(fold(s.last_name), []).append(s)
             roster.student_ids[s.student_id] = s
         for m in directory.staff:
             roster.staff_full.add(f"{fold(m.first_name)} {fold(m.last_name)}")
             roster.staff_last.add(fold(m.last_name))
             roster.staff_first.add(fold(m.first_name))
+            if m.active:
+                roster.staff_by_first.setdefault(fold(m.first_name), []).append(m)
             if m.email:
                 roster.staff_emails.add(m.email.lower())
                 roster.staff_domains.add(m.email.lower().rsplit("@", 1)[-1])
@@ -80,6 +87,10 @@ class Roster:
         if school:
             return [s for s in found if s.school == school]
         return found
+
+    def staff_named(self, first: str, school: str | None) -> list[StaffMember]:
+        """Active staff with this first name: at the school when known, else division-wide."""
+        return [m for m in self.staff_by_first.get(fold(first), []) if school is None or m.school == school]
 
     def is_staff_email(self, email: str) -> bool:
         email = email.lower()

@@ -105,7 +105,7 @@ class KeywordAnalyzer:
         results = []
         for item in items:
             at = item.text.lower().find("password")
-            results.append([Finding("confidential", 0.9, at, at + 8, None, "AP146 2a", "medium", "a password in a post")] if at >= 0 else [])
+            results.append([Finding("confidential", 0.9, at, at + 8, None, "AP146 2a", "medium", "a credential in a post")] if at >= 0 else [])
         return results
 
 

@@ -106,7 +106,8 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
             elif item.item is not None:
                 click.echo("text:       " + marked_text(item.item.text, findings, "[[", "]]"))
             for f in findings:
-                click.echo(f"  finding: {f.category} ({f.severity}, {f.score:.2f}) {f.clause} {f.label or ''}")
+                click.echo(f"  finding: {f.category} ({f.severity}, {f.score:.2f}) {f.clause} {f.label or ''}".rstrip()
+                           + (f": {f.reason}" if f.reason else ""))
             click.echo("history:")
             for entry in queue.history(session, item):
                 click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor:<36} {entry.action}")

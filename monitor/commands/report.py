@@ -72,6 +72,9 @@ def findings_command(config_dir: Path, data_dir: Path | None, account: str | Non
         label = f" {finding.label}" if finding.label else ""
         click.echo(f"#{finding.id:<5} {acct.name:<28} {finding.category:<17} {finding.severity:<6} {finding.score:.2f}{label}  {finding.clause}")
         click.echo(f"       {item.kind} {item.platform_id}  {item.permalink or ''}")
+        if finding.reason:
+            # the reason holds no name and no flagged text (the classify contract): safe without --show-text
+            click.echo(f"       why: {finding.reason}")
         if show_text:
             text = item.text
             if finding.start is not None and finding.end is not None:

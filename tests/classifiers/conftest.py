@@ -49,3 +49,25 @@ def categories(analyzer: Analyzer, it: Item) -> set[str]:
 
 def spans(analyzer: Analyzer, it: Item, category: str = "student_pii") -> list[tuple[str, str]]:
     return [(it.text[f.start:f.end], f.label) for f in analyzer.analyze([it])[0] if f.category == category and f.start is not None]
+
+
+def roster_names_in(directory: Directory, it: Item) -> set[str]:
+    """The roster's names (students' and staff's first, preferred and last names) that the item's text or media holds."""
+    from classifiers.reasons import mentions
+
+    text = "\n".join([it.text] + [m.alt_text or "" for m in it.media] + [t for m in it.media for t in m.tagged])
+    words = {n for s in directory.students for n in (s.first_name, s.last_name, s.preferred_name) if n}
+    words |= {n for m in directory.staff for n in (m.first_name, m.last_name) if n}
+    return {w for w in words if len(w) > 2 and mentions(text, w)}
+
+
+def assert_reasons(directory: Directory, it: Item, found: list) -> None:
+    """Every finding says why in plain words, holding neither the item's roster names nor its evidence text."""
+    from classifiers.reasons import mentions
+
+    names = roster_names_in(directory, it)
+    for f in found:
+        assert f.reason.strip(), f"{f.category} finding without a reason"
+        assert not any(mentions(f.reason, n) for n in names), f"reason {f.reason!r} holds a name"
+        if f.start is not None:
+            assert not mentions(f.reason, it.text[f.start:f.end]), f"reason {f.reason!r} holds the flagged text"

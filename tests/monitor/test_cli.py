@@ -37,6 +37,7 @@ def test_init_run_report_findings_status(cli) -> None:
     findings = cli("findings", "--category", "confidential")
     assert "dg2-2" in findings.output and "AP146 2a" in findings.output
     assert "password" not in findings.output, "text only with --show-text"
+    assert "why: a credential in a post" in findings.output, "the classifier's reason is printed"
     shown = cli("findings", "--category", "confidential", "--show-text")
     assert "[[password]]" in shown.output
     status = cli("status")

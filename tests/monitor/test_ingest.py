@@ -24,7 +24,7 @@ def test_imported_items_are_stored_once_and_classified(db, use_db_env, config_di
     with db.sessions() as s:
         assert s.scalar(select(func.count()).select_from(StoredItem)) == 3
         assert s.scalar(select(func.count()).select_from(Finding)) == 1
-        assert s.scalar(select(Finding.reason)) == "a password in a post", "the classifier's reason is stored with its finding"
+        assert s.scalar(select(Finding.reason)) == "a credential in a post", "the classifier's reason is stored with its finding"
         assert s.scalar(select(func.count()).select_from(Cursor)) == 0, "an import is not a poll"
 
 

@@ -62,7 +62,8 @@ def add_item(
     filed = []
     for category, severity in findings:
         f = Finding(item_id=item.id, account_id=acc.id, category=category, score=0.9, start=span[0] if span else None,
-                    end=span[1] if span else None, label="STUDENT_NAME", clause="AP1311 1.3.6", severity=severity, created_at=now)
+                    end=span[1] if span else None, label="STUDENT_NAME", clause="AP1311 1.3.6", severity=severity, created_at=now,
+                    reason="a student's full name from the roster")
         session.add(f)
         filed.append(f)
     session.flush()
