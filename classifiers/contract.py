@@ -14,6 +14,11 @@ from classifiers.findings import Finding
 from connectors.items import Item
 from connectors.sample import item_from_dict
 
+# How much of an item's text the classifiers read: a post longer than this is not one a person
+# wrote to be read, and spaCy refuses a text over 1,000,000 characters. The whole text is still
+# stored for the record; only classification stops here.
+MAX_CLASSIFIED_CHARS = 20_000
+
 
 @dataclass
 class ContractInput:
