@@ -76,11 +76,28 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling breaks SAVEPOINT (each stored item has one, so a
-        # bad row rolls back alone): let SQLAlchemy say BEGIN itself, as its documentation advises
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "before_cursor_execute", _begin_before_writes)
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _begin_before_writes(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    """BEGIN before the first statement of a transaction that is not a plain read.
+
+    pysqlite's own transaction handling (BEGIN before the first INSERT/UPDATE/DELETE) mishandles
+    SAVEPOINT: a SAVEPOINT with no transaction open becomes the transaction, and releasing it
+    commits everything, so one bad item's savepoint would break "items and cursor commit
+    together". The driver runs in autocommit (isolation_level None) and this says BEGIN where
+    pysqlite would have, and before a SAVEPOINT too. Reads before the first write stay outside
+    the transaction as before, so two read-then-write transactions do not deadlock on the upgrade.
+    """
+    dbapi = conn.connection.dbapi_connection
+    if dbapi is None or dbapi.in_transaction or not conn.in_transaction():
+        return
+    head = statement.lstrip()[:7].upper()
+    if head.startswith(("SELECT", "PRAGMA")):
+        return
+    dbapi.execute("BEGIN")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001

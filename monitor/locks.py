@@ -21,7 +21,7 @@ from typing import IO
 
 from sqlalchemy import text
 
-from monitor.db import Database, DatabaseMissing, database_url, missing_message, sqlite_path
+from monitor.db import Database, database_url, sqlite_path
 from monitor.errors import HallwatchError
 
 # the advisory lock's key: "hallwatch" in ASCII, read as a number (any fixed bigint would do)
@@ -47,7 +47,14 @@ def run_lock(target: Database | Path) -> Iterator[None]:
     if isinstance(target, Database):
         db, own = target, False
     else:
-        db, own = Database(database_url(target), create=False), True
+        url = database_url(target)
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)  # the folder only: never a database
+            with _file_lock(path):
+                yield
+            return
+        db, own = Database(url, create=False), True
     try:
         if db.path is not None:
             with _file_lock(db.path):
@@ -63,8 +70,6 @@ def run_lock(target: Database | Path) -> Iterator[None]:
 @contextmanager
 def _file_lock(db_path: Path) -> Iterator[None]:
     path = lock_path(db_path)
-    if not db_path.parent.is_dir():
-        raise DatabaseMissing(missing_message(f"sqlite:///{db_path}"))
     handle: IO[str] = path.open("a+")
     try:
         try:

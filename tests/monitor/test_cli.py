@@ -60,7 +60,7 @@ def test_unknown_account_is_an_error_before_anything_runs(cli) -> None:
 def test_a_failed_account_gives_a_non_zero_exit(cli, config_dir: Path) -> None:
     (config_dir / "samples" / "northgate-high-yt.jsonl").write_text('{"id": "ok-1", "text": "fine"}\n{"id": "broken", "text": \n')
     result = cli("run")
-    assert result.exit_code == 1
+    assert result.exit_code == 4  # some accounts failed
     assert "northgate-high-yt" in result.output and "northgate-high-yt.jsonl:2:" in result.output
     assert "run 1: partial" in result.output
 
@@ -68,7 +68,7 @@ def test_a_failed_account_gives_a_non_zero_exit(cli, config_dir: Path) -> None:
 def test_an_unreachable_database_is_a_clear_error(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HALLWATCH_DATABASE_URL", "postgresql://nobody:secretpw@127.0.0.1:1/none")
     result = CliRunner().invoke(main, ["init", "--config", str(config_dir)])
-    assert result.exit_code == 1
+    assert result.exit_code == 5  # the database cannot be used
     assert result.output.startswith("error: the database cannot be used")
     assert "secretpw" not in result.output
 
@@ -80,7 +80,7 @@ def test_only_one_run_at_a_time_and_an_interrupted_run_is_marked(cli, db, config
         s.add(Run(status="running", trigger="cli"))  # a run that died midway
     with run_lock(data_dir):
         busy = cli("run")
-    assert busy.exit_code == 1
+    assert busy.exit_code == 3  # another run holds the lock
     assert "another hallwatch run is in progress" in busy.output
     done = cli("run")
     assert done.exit_code == 0, done.output
