@@ -239,7 +239,7 @@ def _fetch_and_store(
     result = connector_for(ref).fetch(ref, cursor)
     outcome.fetched, outcome.api_calls, outcome.events = len(result.items), result.calls, list(result.events)
     with db.transaction() as session:
-        outcome.new_items = store_items(session, account_id, run_id, result.items)
+        outcome.new_items = store_items(session, account_id, run_id, result.items, outcome=outcome, now=now)
         cursor_row = session.get(Cursor, account_id)
         if cursor_row is None:
             session.add(Cursor(account_id=account_id, value=result.cursor, updated_at=now()))

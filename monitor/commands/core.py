@@ -17,8 +17,9 @@ from monitor.locks import lock_is_free, run_lock
 from monitor.models import Account, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import notify_after_run
 from monitor.routing import rules_for
-from monitor.runs import (AccountOutcome, classify_pending, default_analyzer, mark_interrupted_runs, open_database,
-                          retry_quarantined_stores, run_cycle, sync_accounts)
+from monitor import runs
+from monitor.runs import (AccountOutcome, classify_pending, mark_interrupted_runs, open_database, retry_quarantined_stores,
+                          run_cycle, sync_accounts)
 
 
 @click.command("check-config")
@@ -146,11 +147,11 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
                 if held.get(account.id):
                     items = held[account.id]
                     click.echo(f"{'':<32} quarantined: {len(items)} item(s) (hallwatch quarantine list); latest: {items[-1].stage}: {items[-1].reason}")
-            runs = list(session.scalars(select(Run).order_by(Run.id.desc()).limit(5)))
-            dead = any(r.status == "running" for r in runs) and lock_is_free(db)
-            if runs:
+            recent = list(session.scalars(select(Run).order_by(Run.id.desc()).limit(5)))
+            dead = any(r.status == "running" for r in recent) and lock_is_free(db)
+            if recent:
                 click.echo("\nlast runs:")
-                for run in runs:
+                for run in recent:
                     state = run.status
                     if run.status == "running":
                         state = "dead (left running by a process that was killed; the next run marks it interrupted)" if dead else "running now"
@@ -235,7 +236,7 @@ def _retry(db: Database, division: Division, ids: set[int], retry_all: bool, dat
             continue
         outcome = AccountOutcome(name)
         retry_quarantined_stores(db, account_id, None, outcome, lambda: now)
-        analyze = analyze or default_analyzer(division)
+        analyze = analyze or runs.default_analyzer(division)  # looked up here, so a test can stand in for it
         classify_pending(db, division, account_id, None, analyze, outcome, lambda: now + timedelta(microseconds=1))
         click.echo(f"{name}: {outcome.new_items} stored, {outcome.classified} classified, {outcome.findings} finding(s), {outcome.quarantined} still failing")
     notify_after_run(db, division, utcnow(), data_dir)
