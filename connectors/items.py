@@ -30,7 +30,8 @@ def clean_text(value: str) -> str:
 
 
 def clean_optional(value: str | None) -> str | None:
-    return None if value is None else clean_text(value)
+    """None stays None; anything else becomes clean text (an id a platform sent as a number, too)."""
+    return None if value is None else clean_text(value if isinstance(value, str) else str(value))
 
 
 def clean_json(value: Any, depth: int = 0) -> Any:
@@ -84,7 +85,7 @@ class Author:
     is_account: bool = False
 
     def cleaned(self) -> "Author":
-        name, platform_id = clean_text(self.name), clean_optional(self.platform_id)
+        name, platform_id = clean_text(str(self.name)), clean_optional(self.platform_id)
         return self if (name, platform_id) == (self.name, self.platform_id) else replace(self, name=name, platform_id=platform_id)
 
 
@@ -107,7 +108,7 @@ class Item:
     def __post_init__(self) -> None:
         # made safe once, at the connector boundary: every connector builds its items here, and
         # the monitor, the database and the classifiers then never meet NUL or a lone surrogate
-        self.platform_id = clean_text(self.platform_id)
+        self.platform_id = clean_text(str(self.platform_id))
         self.text = clean_text(self.text)
         self.author = self.author.cleaned()
         self.parent_id = clean_optional(self.parent_id)

@@ -33,7 +33,9 @@ class RunInProgress(HallwatchError):
 
 
 def lock_path(db_path: Path) -> Path:
-    return db_path.with_name(db_path.name + ".lock")
+    """Beside the database file itself: a symlink to it from another folder finds the same lock."""
+    real = db_path.resolve()
+    return real.with_name(real.name + ".lock")
 
 
 @contextmanager
