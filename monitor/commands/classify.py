@@ -94,6 +94,7 @@ def _classify_stream(input_path: Path, analyze, out, counts: dict[str, int]) -> 
         results = _analyze_lines(input_path, analyze, good, counts)
         kept = [(line.item, found) for line, found in zip(good, results) if found is not None]
         write_findings(out, [i for i, _ in kept], [f for _, f in kept])
+        out.flush()  # written as it goes: a reader of stdout sees each batch, memory holds one
         counts["items"] += len(kept)
         counts["flagged"] += sum(1 for _, f in kept if f)
 
