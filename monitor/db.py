@@ -43,7 +43,15 @@ class DatabaseGone(DatabaseUnusable):
 def is_database_gone(exc: BaseException) -> bool:
     """True when `exc` says the database itself is unusable (connection refused or lost, file
     deleted, disk error), not that one statement or row was refused."""
-    return isinstance(exc, (DatabaseUnusable, OperationalError, InterfaceError)) or bool(getattr(exc, "connection_invalidated", False))
+    if isinstance(exc, DatabaseUnusable) or getattr(exc, "connection_invalidated", False):
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        # PostgreSQL says which: connection (08), shutdown (57P), resources (53), system (58).
+        # A deadlock or a cancelled statement is one account's trouble, not the database's.
+        # SQLite gives no SQLSTATE: its OperationalErrors are the file's (locked, I/O, gone).
+        code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        return code is None or code.startswith(("08", "57P", "53", "58"))
+    return False
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -90,6 +90,19 @@ def default_analyzer(division: Division) -> Analyze:
     return get_analyzer(division.directory).analyze
 
 
+def lazy_analyzer(division: Division) -> Analyze:
+    """The division's analyzer, loaded at its first call: a cycle with nothing new to classify
+    (most cron ticks) never loads spaCy and the models."""
+    loaded: list[Analyze] = []
+
+    def analyze(items: Sequence[Item]) -> list[list[ClassifierFinding]]:
+        if not loaded:
+            loaded.append(default_analyzer(division))
+        return loaded[0](items)
+
+    return analyze
+
+
 def sync_accounts(session: Session, division: Division) -> dict[str, Account]:
     """Mirror the registry of division.yaml into the accounts table (accounts are never deleted: their history stays)."""
     rows = {a.name: a for a in session.scalars(select(Account))}
@@ -171,7 +184,7 @@ def run_cycle(
             _fetch_and_store(db, division, config, ids[config.name], run_id, connector_for, outcome, now)
             retry_quarantined_stores(db, ids[config.name], run_id, outcome, now)
             if analyze is None:
-                analyze = default_analyzer(division)
+                analyze = lazy_analyzer(division)
             classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now)
         except ConnectorError as exc:
             outcome.status, outcome.error = "failed", safe_message(exc)

@@ -236,7 +236,7 @@ def _retry(db: Database, division: Division, ids: set[int], retry_all: bool, dat
             continue
         outcome = AccountOutcome(name)
         retry_quarantined_stores(db, account_id, None, outcome, lambda: now)
-        analyze = analyze or runs.default_analyzer(division)  # looked up here, so a test can stand in for it
+        analyze = analyze or runs.lazy_analyzer(division)
         classify_pending(db, division, account_id, None, analyze, outcome, lambda: now + timedelta(microseconds=1))
         click.echo(f"{name}: {outcome.new_items} stored, {outcome.classified} classified, {outcome.findings} finding(s), {outcome.quarantined} still failing")
     notify_after_run(db, division, utcnow(), data_dir)
