@@ -19,6 +19,7 @@ from spacy.language import Language
 
 from classifiers import confidential, contact, media_inquiry, photos, student_pii  # noqa: F401  (register factories)
 from classifiers.base import add
+from classifiers.contract import MAX_CLASSIFIED_CHARS
 from classifiers.directory import Directory
 from classifiers.findings import Finding
 from classifiers.harassment import HARASSMENT_THRESHOLD, harassment_findings, load_model, text_scores
@@ -87,7 +88,7 @@ class Analyzer:
         self._bind()
         docs = []
         for item in items:
-            doc = self.nlp.make_doc(item.text)
+            doc = self.nlp.make_doc(item.text[:MAX_CLASSIFIED_CHARS])  # the whole text is stored; this much is read
             doc._.item = item
             doc._.findings = []
             docs.append(doc)

@@ -399,3 +399,40 @@ class Digest(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     message_id: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# --- items set aside (monitor/runs.py): one bad item never blocks the items and accounts after it ---
+
+QUARANTINE_STAGES = ("store", "classify")
+
+
+class QuarantinedItem(Base):
+    """An item that could not be stored or classified, with why, and when it is tried again.
+
+    `store`: the database refused the row (the item is kept here as ASCII-escaped JSON, so even a
+    value the items table cannot hold is not lost, and is stored from here once the cause is
+    fixed); `classify`: the analyzer raised on it (the item is stored, `item_id`, and stays
+    pending). `reason` is the exception's type and a redacted message (monitor.redact), never text.
+    Later runs retry it when `next_retry_at` has come, with a doubling back-off; `hallwatch
+    quarantine retry` retries at once. A retry that succeeds sets `resolved_at`; the row stays as history.
+    """
+
+    __tablename__ = "quarantine"
+    __table_args__ = (
+        UniqueConstraint("account_id", "platform_id", "stage", name="uq_quarantine_account_item_stage"),
+        Index("ix_quarantine_open", "account_id", "resolved_at", "next_retry_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    platform_id: Mapped[str] = mapped_column(Text)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[str] = mapped_column(Text)
+    payload: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_retry_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_at: Mapped[datetime | None]
+
+    account: Mapped[Account] = relationship()

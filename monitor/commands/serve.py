@@ -43,7 +43,9 @@ def json_logging() -> None:
     logging.config.dictConfig({
         "version": 1, "disable_existing_loggers": False,
         "formatters": {"json": formatter},
-        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr"}},
+        # the same redaction as the CLI's: a logged exception never carries SQL parameters or quoted text
+        "filters": {"redact": {"()": "monitor.redact.RedactingFilter"}},
+        "handlers": {"json": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stderr", "filters": ["redact"]}},
         "loggers": {
             "hallwatch": {"handlers": ["json"], "level": "INFO", "propagate": False},
             "uvicorn": {"handlers": ["json"], "level": "INFO", "propagate": False},

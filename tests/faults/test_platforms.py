@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from monitor import exitcodes
 from tests.faults.platform_server import PlatformServer, dead_port, page_id
 
 REPO = Path(__file__).resolve().parents[2]
@@ -174,7 +175,7 @@ def test_the_deadline_stops_a_trickling_body_and_the_cap_a_50_mb_one(runs, platf
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_the_other_accounts_of_the_faulty_run_complete(runs, platform: str) -> None:
-    assert runs["faulty"].returncode != 0  # some accounts failed
+    assert runs["faulty"].returncode == exitcodes.ACCOUNTS_FAILED, runs["faulty"].stdout + runs["faulty"].stderr
     name = key(platform, "healthy")
     assert runs["during"]["run"][name][0] == "ok"
     assert sorted(runs["during"]["items"][name]) == sorted(runs["expected"][name])

@@ -64,8 +64,8 @@ def test_accounts_are_not_polled_again_before_they_are_due(db, config_dir, analy
 def test_a_crash_between_fetching_and_committing_loses_and_duplicates_nothing(db, config_dir, analyzer) -> None:
     division = load_division(config_dir)
 
-    class PowerCut(Exception):
-        pass
+    class PowerCut(BaseException):
+        """The process dies: no handler of the run may absorb it (an Exception is one item's fault and is quarantined)."""
 
     def crash_when_items_are_written(session: Session, context, instances) -> None:  # noqa: ANN001
         if any(isinstance(obj, StoredItem) for obj in session.new):
@@ -93,8 +93,11 @@ def test_a_crash_between_storing_and_classifying_is_finished_by_the_next_run(db,
     def broken_classifier(items):  # noqa: ANN001, ANN202
         raise MemoryError("classifier died")
 
-    with pytest.raises(MemoryError):
-        run_cycle(db, division, analyze=broken_classifier, only="dubois-grade2-blog")
+    # a classifier that fails on every item is broken, not the items: the account fails, nothing is quarantined
+    failed = run_cycle(db, division, analyze=broken_classifier, only="dubois-grade2-blog")
+    assert failed.status == "failed"
+    assert failed.accounts[0].error == "the classifier failed on every item of a batch of 3: MemoryError: classifier died"
+    assert failed.accounts[0].quarantined == 0
     with db.sessions() as s:
         pending = s.scalar(select(func.count()).select_from(StoredItem).where(StoredItem.classified_at.is_(None)))
     assert pending == 3

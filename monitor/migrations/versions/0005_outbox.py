@@ -1,14 +1,14 @@
 """mail_outbox: urgent and escalation e-mails queued with the change that makes them due, retried until sent
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-01
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
