@@ -26,6 +26,8 @@ from typing import Sequence
 
 import numpy as np
 
+from classifiers.errors import ModelError
+
 MODEL_DIR = Path(__file__).parent / "models"
 MODEL_FILE = "encoder.int8.onnx"
 TOKENIZER_FILE = "encoder-tokenizer.json"
@@ -40,10 +42,6 @@ def is_validation(item_id: str) -> bool:
     """The fixed fifth of the training corpus that training never sees (thresholds are chosen on it),
     by a hash of the item's id, whatever order or batch the files were written in."""
     return int(hashlib.sha256(item_id.encode()).hexdigest(), 16) % 5 == 0
-
-
-class ModelError(RuntimeError):
-    """A model file hallwatch ships is missing or unreadable; the message names the file."""
 
 
 def encoder_input(name: str | None, text: str) -> str:

@@ -19,7 +19,7 @@ from classifiers import harassment_rules as rules
 from classifiers.findings import Finding
 from classifiers.harassment_text import LinearTextModel
 
-HARASSMENT_THRESHOLD: float = 0.6
+HARASSMENT_THRESHOLD: float = 0.55
 HARASSMENT_CLAUSE = "AP1311 1.3.5; AP146 2b"
 
 _MODEL: list[LinearTextModel] = []
@@ -41,20 +41,26 @@ def model_text(text: str) -> str:
 
 def judge(doc: Doc, model_score: float) -> tuple[float, str]:
     """Model probability and rule hits -> (score in [0, 1], severity)."""
+    score, severity, _ = judge_with_reason(doc, model_score)
+    return score, severity
+
+
+def judge_with_reason(doc: Doc, model_score: float) -> tuple[float, str, str]:
+    """`judge`, plus the plain-language reason of the side that decided (a rule kind, or the model)."""
     hits = rules.find(doc)
     score = model_score
     if hits.teaching or hits.report:
         # words quoted for teaching or reported second hand: only a weapon threat, or abuse
         # said straight to the reader ("parents like you are trash"), stands
         if hits.weapon:
-            return round(max(score, 0.9), 3), "high"
+            return round(max(score, 0.9), 3), "high", "a threat of violence with a weapon"
         if hits.report and hits.direct_abuse:
-            return round(max(score, 0.8), 3), "medium"
-        return round(score * 0.3, 3), "medium"
+            return round(max(score, 0.8), 3), "medium", "abuse said straight to the reader, beside a report"
+        return round(score * 0.3, 3), "medium", "abusive words quoted in a lesson or a report"
     if hits.threat and not hits.sports_target:
-        return round(max(score, 0.9), 3), "high"
+        return round(max(score, 0.9), 3), "high", "a threat of violence with a weapon" if hits.weapon else "a threat aimed at someone"
     if hits.abuse:
-        return round(max(score, 0.8), 3), "medium"
+        return round(max(score, 0.8), 3), "medium", "abusive words aimed at a person (insult, slur, sexual comment or exclusion)"
     if hits.compliment:
         score *= 0.4
     if hits.sports:
@@ -66,7 +72,7 @@ def judge(doc: Doc, model_score: float) -> tuple[float, str]:
         raise ValueError("this doc needs named entities to be judged; run the NER on it first")
     if not hits.targeted:
         score *= 0.5
-    return round(score, 3), "medium"
+    return round(score, 3), "medium", "the text model scores it as abusive, and it is aimed at someone"
 
 
 def text_scores(docs: Sequence[Doc]) -> np.ndarray:
@@ -90,7 +96,12 @@ def score_harassment(docs: Sequence[Doc], probabilities: np.ndarray | None = Non
 def harassment_findings(docs: Sequence[Doc], probabilities: np.ndarray | None = None) -> list[list[Finding]]:
     """Item-level harassment findings (no span) for every doc whose score reaches the threshold."""
     results: list[list[Finding]] = []
-    for score, severity in score_harassment(docs, probabilities):
+    if not docs:
+        return results
+    if probabilities is None:
+        probabilities = text_scores(docs)
+    for doc, p in zip(docs, np.asarray(probabilities)):
+        score, severity, reason = judge_with_reason(doc, float(p))
         found = score >= HARASSMENT_THRESHOLD
-        results.append([Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity)] if found else [])  # type: ignore[arg-type]
+        results.append([Finding("harassment", score, None, None, None, HARASSMENT_CLAUSE, severity, reason)] if found else [])  # type: ignore[arg-type]
     return results

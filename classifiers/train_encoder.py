@@ -15,11 +15,14 @@ is downloaded. One encoder, mean pooling, one linear layer with a sigmoid output
 classifiers/encoder.py). Every example carries labels only for the heads its source labels; the
 loss of the other heads is masked out:
 
-- OLID subtask A (all of it, or all but one fold with --olid-fold): `harassment` (OFF = 1).
-- The school corpus (--corpus, training/school/*.jsonl, one file per category): the file's own
-  category head, 1 or 0 from the item's labels; any other head category listed in an item's labels
-  is a positive for that head too. In harassment.jsonl, items whose kind_of_case names a threat are
-  `threat` positives, the file's other items `threat` negatives.
+- OLID subtask A (all of it, or all but one fold with --olid-fold): `harassment` (OFF = 1), and
+  negatives for `media_inquiry` and `confidential` (a tweet is neither; it may well be a personal
+  political view, so `personal_use` stays masked).
+- The school corpus (--corpus, training/school/*.jsonl, one file per category): every school head,
+  1 or 0 from the item's labels, which are complete (a file holds only its own category or none:
+  training/README.md), so each head meets the other files' texts as negatives. Items of
+  harassment.jsonl whose kind_of_case names a threat are `threat` positives, every other corpus
+  item a `threat` negative.
 - A fixed 20% of the corpus (by a hash of the id) is never trained on: it is the validation split
   that the thresholds in the model card are chosen on.
 
@@ -49,6 +52,7 @@ CORPUS_FILES = {"harassment": "harassment.jsonl", "media_inquiry": "media_inquir
                 "confidential": "confidential.jsonl", "personal_use": "personal_use.jsonl"}
 THREAT_WORDS = ("threat",)
 SEED = 0
+MAX_POS_WEIGHT = 4.0
 
 
 @dataclass
@@ -86,13 +90,13 @@ def read_corpus(directory: Path, heads: tuple[str, ...]) -> tuple[list[Example],
                 text, name, labels = item["text"], item["author"]["name"], set(item["labels"])
             except (ValueError, KeyError, TypeError) as exc:
                 raise SystemExit(f"{path}:{number}: not a corpus item ({exc})") from exc
-            marks = {head: int(head in labels)}
-            for other in heads:
-                if other in labels:
-                    marks[other] = 1
-            if head == "harassment" and "threat" in heads:
+            # labels are complete: a file holds only its own category or none (training/README.md),
+            # so every school head learns from every corpus item, the other files' texts as negatives
+            marks = {h: int(h in labels) for h in heads if h in CORPUS_FILES}
+            if "threat" in heads:
                 case = str(item.get("kind_of_case", "")).lower()
-                marks["threat"] = int(marks["harassment"] == 1 and any(w in case for w in THREAT_WORDS) and "hard negative" not in case)
+                marks["threat"] = int(head == "harassment" and marks.get("harassment") == 1
+                                      and any(w in case for w in THREAT_WORDS) and "hard negative" not in case)
             example = Example(encoder_input(name, text), marks, f"corpus:{head}", str(item.get("id", f"{filename}:{number}")))
             (valid if is_validation(example.id) else train).append(example)
     return train, valid
@@ -112,7 +116,10 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
         splits = list(StratifiedKFold(5, shuffle=True, random_state=13).split(olid_x, olid_y))
         train_idx, test = splits[args.olid_fold]
     if "harassment" in heads:
-        data.train += [Example(encoder_input("", olid_x[i]), {"harassment": int(olid_y[i])}, "olid", f"olid:{i}") for i in train_idx]
+        # a tweet is no media inquiry to a school and no leaked credential: negatives for those heads
+        # (not for personal_use: many tweets are personal political views, what that head flags on an account)
+        data.train += [Example(encoder_input("", olid_x[i]), {"harassment": int(olid_y[i]), "media_inquiry": 0, "confidential": 0}, "olid", f"olid:{i}")
+                       for i in train_idx]
     if args.corpus:
         train, valid = read_corpus(args.corpus, heads)
         data.train += train * args.corpus_repeat
@@ -198,10 +205,11 @@ def train(examples: list[Example], heads: tuple[str, ...], args: argparse.Namesp
             if head in heads:
                 y[row, heads.index(head)] = value
                 mask[row, heads.index(head)] = 1
-    # class balance per head, over the examples that label it
+    # class balance per head, over the examples that label it, capped: with thousands of easy tweet
+    # negatives a full neg/pos weight (30x) would push every borderline school text to "yes"
     pos = (y * mask).sum(0)
     neg = ((1 - y) * mask).sum(0)
-    pos_weight = torch.tensor(np.where(pos > 0, neg / np.maximum(pos, 1), 1.0), dtype=torch.float32)
+    pos_weight = torch.tensor(np.minimum(np.where(pos > 0, neg / np.maximum(pos, 1), 1.0), MAX_POS_WEIGHT), dtype=torch.float32)
     print("examples per head (pos/neg): " + ", ".join(f"{h} {int(p)}/{int(n)}" for h, p, n in zip(heads, pos, neg)), flush=True)
     steps = args.epochs * -(-len(examples) // args.batch)
     optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
