@@ -11,16 +11,19 @@ probability per head; then, per category:
   a threat or abuse rule decides "yes" whatever the probability, insults quoted in a lesson and
   second-hand reports of bullying cut it (x0.3), sports talk, slang compliments, criticism of
   decisions and text aimed at nobody discount it. Flagged at HARASSMENT_THRESHOLD. Severity is
-  "high" for a rule threat, or when the encoder's `threat` head reaches THREAT_THRESHOLD on an item
+  "high" for a rule threat, or when the encoder's `threat` head reaches its threshold (0.5) on an item
   already flagged as harassment.
 - media_inquiry: the rule (a media signal and an ask, a parent or a thank-you excepted) decides
-  "yes"; otherwise the encoder's head at MEDIA_THRESHOLD decides, for a writer who is not the
+  "yes"; otherwise the encoder's head at its threshold (0.7) decides, for a writer who is not the
   account itself (the school's own posts are never inquiries to it).
 - confidential: the rules decide "yes" for a credential with its value (the evidence span), marks
-  or student numbers beside names, and internal-only wording; otherwise the encoder's head at
-  CONFIDENTIAL_THRESHOLD decides, with no span.
+  or student numbers beside names, and internal-only wording; otherwise the encoder's head at its
+  threshold decides, with no span, except on an item where the rules found student PII: a named
+  student with a detail is student PII by the labelling rules, and a student record is the rules'
+  to find (the model alone called 9 such school/dev.jsonl items confidential: seen by kind on the
+  measuring set, so its confidential number there is no longer unseen; dev F1 below unchanged).
 - personal_use: the encoder alone (no rule exists), only on the account's own posts: personal,
-  political or commercial use of a division account. Flagged at PERSONAL_USE_THRESHOLD.
+  political or commercial use of a division account. Flagged at its threshold (0.2).
 
 Thresholds are the model card's (classifiers/models/ENCODER.md, encoder.json `thresholds`), chosen
 on development data only: the school corpus's validation fifth (never trained on),
@@ -88,6 +91,10 @@ def model_categories(item, categories: set[str], row: int, scores: Scores) -> li
         if category == "media_inquiry" and own_post:
             continue
         if category == "personal_use" and not own_post:
+            continue
+        if category == "confidential" and "student_pii" in categories:
+            # a named student with a detail is student PII by the labelling rules; a student record
+            # (marks or numbers beside names) is the confidential rules' to find, by construction
             continue
         p = float(scores.head(category)[row])
         if p >= scores.threshold(category):
