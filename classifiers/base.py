@@ -13,6 +13,7 @@ CLAUSES = {
     "media_inquiry": "AP1311 1.5.1",
     "personal_info": "AP193 1.1",
     "confidential": "AP80-SM Proper Conduct",
+    "personal_use": "AP80-SM Representing the Division; AP193 2.2",
 }
 
 for _name, _default in (("item", None), ("roster", None), ("findings", None), ("contacts", None), ("students", None), ("threat", False)):

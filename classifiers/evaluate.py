@@ -11,7 +11,7 @@ from typing import Any, Sequence
 
 from classifiers.findings import Finding
 
-EVAL_CATEGORIES = ("student_pii", "photo_no_consent", "student_tagged", "harassment", "media_inquiry", "confidential", "personal_info")
+EVAL_CATEGORIES = ("student_pii", "photo_no_consent", "student_tagged", "harassment", "media_inquiry", "confidential", "personal_info", "personal_use")
 
 
 @dataclass

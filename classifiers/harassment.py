@@ -19,7 +19,7 @@ from classifiers import harassment_rules as rules
 from classifiers.findings import Finding
 from classifiers.harassment_text import LinearTextModel
 
-HARASSMENT_THRESHOLD: float = 0.6
+HARASSMENT_THRESHOLD: float = 0.55
 HARASSMENT_CLAUSE = "AP1311 1.3.5; AP146 2b"
 
 _MODEL: list[LinearTextModel] = []

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import re
+import zipfile
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
+
+from classifiers.errors import ModelError
 
 MODEL_DIR = Path(__file__).parent / "models"
 STEM = "harassment"
@@ -67,10 +70,19 @@ class LinearTextModel:
 
     @classmethod
     def load(cls, directory: Path = MODEL_DIR) -> "LinearTextModel":
-        arrays = np.load(directory / f"{STEM}.npz", allow_pickle=False)
-        saved = json.loads((directory / f"{STEM}.json").read_text(encoding="utf-8"))
-        word, char = make_vectorizers()
-        for key, vec in (("word", word), ("char", char)):
-            vec.vocabulary_ = {t: i for i, t in enumerate(saved["vocab"][key])}
-            vec.idf_ = arrays[f"{key}_idf"]
-        return cls(word, char, arrays["coef"], float(arrays["intercept"][0]), saved["meta"])
+        arrays_path, vocab_path = directory / f"{STEM}.npz", directory / f"{STEM}.json"
+        path = arrays_path
+        try:
+            arrays = np.load(arrays_path, allow_pickle=False)
+            path = vocab_path
+            saved = json.loads(vocab_path.read_text(encoding="utf-8"))
+            word, char = make_vectorizers()
+            for key, vec in (("word", word), ("char", char)):
+                vec.vocabulary_ = {t: i for i, t in enumerate(saved["vocab"][key])}
+                path = arrays_path
+                vec.idf_ = arrays[f"{key}_idf"]
+            return cls(word, char, arrays["coef"], float(arrays["intercept"][0]), saved["meta"])
+        except FileNotFoundError as exc:
+            raise ModelError(f"{exc.filename or path}: model file missing (a hallwatch install ships it; reinstall or restore it)") from exc
+        except (OSError, ValueError, KeyError, TypeError, IndexError, zipfile.BadZipFile) as exc:
+            raise ModelError(f"{path}: not a valid harassment text model ({type(exc).__name__})") from exc

@@ -3,15 +3,18 @@
     analyzer = get_analyzer(directory)
     findings = analyzer.analyze(items)   # list[list[Finding]], one list per item, same order
 
-The harassment text model scores the batch first; the model's NER then runs on the docs where an
-entity could change a finding, the text components run inside `nlp.pipe`, the tagger and parser
-run where a part-of-speech rule could match, and classifiers.harassment judges the batch.
-Findings equal those with the whole model on every doc (benchmarks/pipeline_equivalence.py).
+The learned encoder (classifiers/encoder.py, one pass per item for every head) and the harassment
+TF-IDF model score the batch first; the model's NER then runs on the docs where an entity could
+change a finding, the text components run inside `nlp.pipe`, the tagger and parser run where a
+part-of-speech rule could match, classifiers.harassment judges the batch, and classifiers.combine
+adds what the encoder decides (which side decides what is written there). Findings equal those
+with the whole spaCy model on every doc (benchmarks/pipeline_equivalence.py).
 """
 from __future__ import annotations
 
 import threading
 from collections import Counter
+from dataclasses import replace
 from typing import Sequence
 
 import spacy
@@ -19,6 +22,8 @@ from spacy.language import Language
 
 from classifiers import confidential, contact, media_inquiry, photos, student_pii  # noqa: F401  (register factories)
 from classifiers.base import add
+from classifiers.combine import REASONS, harassment_probability, is_threat, model_categories, score_items
+from classifiers.encoder import Encoder, load_encoder
 from classifiers.contract import MAX_CLASSIFIED_CHARS
 from classifiers.directory import Directory
 from classifiers.findings import Finding
@@ -63,11 +68,13 @@ def load_nlp(model_name: str = MODEL_NAME) -> Language:
 
 
 class Analyzer:
-    def __init__(self, directory: Directory, model_name: str = MODEL_NAME) -> None:
+    def __init__(self, directory: Directory, model_name: str = MODEL_NAME, encoder: Encoder | None = None) -> None:
         self.directory = directory
         self.roster = Roster.build(directory)
         self.nlp = load_nlp(model_name)
         load_model()  # the harassment text model, once per process
+        # the learned encoder, once per process; a missing or corrupt file fails here, naming it
+        self.encoder = encoder or load_encoder()
         # docs each lazily run model component saw, by name (benchmarks report them)
         self.lazy_runs: Counter[str] = Counter()
 
@@ -92,16 +99,22 @@ class Analyzer:
             doc._.item = item
             doc._.findings = []
             docs.append(doc)
-        # one vectorized model call for the whole batch (classifiers.harassment)
-        probabilities = text_scores(docs)
+        # one encoder pass and one vectorized TF-IDF call for the whole batch
+        scores = score_items(items, self.encoder)
+        probabilities = harassment_probability(text_scores(docs), scores)
         names = self.nlp.get_pipe("hallwatch_student_pii")
         self._run(ENTITIES, [doc for doc, p in zip(docs, probabilities)
                              if names.reads_entities(doc) or needs_entities(doc, float(p), HARASSMENT_THRESHOLD)])
         docs = list(self.nlp.pipe(docs, batch_size=BATCH_SIZE))
         self._run(TAGGING, [doc for doc in docs if needs_tags(doc)])
         results = []
-        for doc, harassment in zip(docs, harassment_findings(docs, probabilities)):
+        for row, (doc, harassment) in enumerate(zip(docs, harassment_findings(docs, probabilities))):
+            if harassment and harassment[0].severity != "high" and is_threat(row, scores):
+                harassment = [replace(harassment[0], severity="high", reason=REASONS["threat"])]
             doc._.findings.extend(harassment)
+            found = {f.category for f in doc._.findings}
+            for category, score, reason in model_categories(doc._.item, found, row, scores):
+                add(doc, category, score, None, None, None, "medium", reason=reason)
             self._personal_info(doc)
             ids = [f for f in doc._.findings if f.label == "STUDENT_ID"]
             if len(ids) >= 2 and not any(f.category == "confidential" for f in doc._.findings):

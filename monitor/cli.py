@@ -8,6 +8,7 @@ from typing import Any
 import click
 from sqlalchemy.exc import SQLAlchemyError
 
+from classifiers.errors import ClassifierError
 from monitor import exitcodes
 from monitor.commands.classify import classify_command, eval_command
 from monitor.commands.digest import digest_command
@@ -45,7 +46,8 @@ class Main(click.Group):
         except DatabaseUnusable as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(exitcodes.DATABASE)
-        except HallwatchError as exc:
+        except (HallwatchError, ClassifierError) as exc:
+            # a ClassifierError names a shipped model file that is missing or corrupt, never text
             click.echo(f"error: {exc}", err=True)
             sys.exit(exitcodes.USAGE)
         except SQLAlchemyError as exc:

@@ -95,3 +95,22 @@ def test_every_output_finding_carries_its_reason() -> None:
     write_findings(out, [item], [[Finding("harassment", 0.9, None, None, None, "AP1311 1.3.5", "medium", "insults someone")]])
     line = json.loads(out.getvalue())
     assert line["findings"][0]["reason"] == "insults someone"
+
+
+def test_classify_with_a_missing_model_file_says_which_file_and_exits_1(tmp_path: Path, monkeypatch) -> None:
+    """The real loader on an empty model folder: the CLI prints its message (naming the file), no traceback."""
+    import classifiers.pipeline as pipeline
+    from classifiers.encoder import Encoder
+    from monitor.cli import main
+
+    empty = tmp_path / "models"
+    empty.mkdir()
+    monkeypatch.setattr(pipeline, "load_encoder", lambda: Encoder(empty))
+    monkeypatch.setattr(pipeline, "_ANALYZERS", {})
+    config = write_config(tmp_path)
+    items = tmp_path / "items.jsonl"
+    items.write_text(json.dumps({"id": "a", "text": "hello"}) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["classify", "--config", str(config), "--input", str(items), "--output", str(tmp_path / "out.jsonl")])
+    assert result.exit_code == 1, result.output
+    assert "error:" in result.output and str(empty) in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out.jsonl").exists()

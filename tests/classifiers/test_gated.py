@@ -11,7 +11,8 @@ from spacy.matcher import Matcher
 
 from classifiers import harassment_rules as rules
 from classifiers.gated import GatedMatcher, required_words, split_words, words_of
-from classifiers.harassment import score_harassment
+from classifiers.combine import harassment_probability, is_threat, score_items
+from classifiers.harassment import HARASSMENT_THRESHOLD, score_harassment, text_scores
 from classifiers.student_pii import _context_patterns
 from connectors.items import Author, Item
 
@@ -153,10 +154,14 @@ def test_pipeline_agrees_with_the_full_model(nlp, analyzer) -> None:
     assert 0 < analyzer.lazy_runs["ner"] < len(TEXTS) and 0 < analyzer.lazy_runs["tagger"] < len(TEXTS)
     unknown = findings[TEXTS.index("Welcome back Priya Raman, grade 7, to the robotics team!")]
     assert [(f.category, f.label) for f in unknown if f.label == "STUDENT_NAME"] == [("student_pii", "STUDENT_NAME")]
-    full = score_harassment(list(nlp.pipe(TEXTS)))
-    for text, found, (score, severity) in zip(TEXTS, findings, full):
+    # the whole model's docs, judged with the same probability the pipeline uses (TF-IDF and encoder)
+    docs = list(nlp.pipe(TEXTS))
+    scores = score_items(items, analyzer.encoder)
+    full = score_harassment(docs, harassment_probability(text_scores(docs), scores))
+    for row, (text, found, (score, severity)) in enumerate(zip(TEXTS, findings, full)):
         ours = [(f.score, f.severity) for f in found if f.category == "harassment"]
-        expected = [(score, severity)] if score >= 0.6 else []
+        severity = "high" if severity == "high" or is_threat(row, scores) else severity
+        expected = [(score, severity)] if score >= HARASSMENT_THRESHOLD else []
         assert ours == expected, text
     assert sum(1 for f in findings if any(x.category == "harassment" for x in f)) > 10
     assert {"ner", "parser"} <= set(analyzer.nlp.disabled) and "lemmatizer" not in analyzer.nlp.component_names

@@ -1,0 +1,118 @@
+"""The encoder's thresholds, chosen on development data only, and the pipeline's F1 there.
+
+    .venv/bin/python benchmarks/encoder_dev.py --data ../shared/data            # report
+    .venv/bin/python benchmarks/encoder_dev.py --data ../shared/data --write    # + thresholds into encoder.json
+
+Development data (never a holdout, never school/dev.jsonl, which stays for measuring):
+- the validation fifth of training/school/*.jsonl that classifiers.train_encoder never trains on
+  (each file scored for its own category only: a file labels only its own category);
+- benchmarks/teen/dev.jsonl (harassment) and benchmarks/inquiries/dev.jsonl (media_inquiry).
+
+The whole pipeline runs once with every model threshold at its floor, so each model-decided
+finding carries its probability; a category is then predicted at threshold t when a rule found it
+or the model's score reaches t. The threshold chosen per category is the one whose F1, averaged
+with its two neighbours on the 0.05 grid, is best (a plateau, not a spike; ties: the higher one). Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on
+the judged score; it is reported here and set in classifiers/harassment.py by hand.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from classifiers import harassment, pipeline  # noqa: E402
+from classifiers.combine import REASONS  # noqa: E402
+from classifiers.contract import read_items  # noqa: E402
+from classifiers.encoder import META_FILE, MODEL_DIR, MODEL_FILE, Encoder, is_validation  # noqa: E402
+from monitor.config import load_directory  # noqa: E402
+
+GRID = [round(0.05 * i, 2) for i in range(2, 20)]
+FLOOR = 0.1
+MODEL_REASONS = set(REASONS.values())
+
+
+CATEGORIES = ("harassment", "media_inquiry", "confidential", "personal_use")
+
+
+def sets(data: Path) -> list[tuple[str, Path, bool]]:
+    """(name, path, validation split only). Labels are complete in all of them (an item lists every
+    category it is; training/README.md: a corpus file holds only its own category or none), so
+    every item counts for every category: a head meets the other files' texts as negatives."""
+    corpus = ROOT / "training" / "school"
+    return [(f"corpus validation ({c})", corpus / f"{c}.jsonl", True) for c in CATEGORIES] + [
+        ("teen dev", ROOT / "benchmarks" / "teen" / "dev.jsonl", False),
+        ("inquiries dev", ROOT / "benchmarks" / "inquiries" / "dev.jsonl", False)]
+
+
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--models", type=Path, default=MODEL_DIR)
+    parser.add_argument("--model-file", default=MODEL_FILE, help="the ONNX file in --models (encoder.fp32.onnx to compare)")
+    parser.add_argument("--write", action="store_true", help="write the chosen thresholds into encoder.json")
+    args = parser.parse_args()
+    encoder = Encoder(args.models, args.model_file)
+    chosen = dict(encoder.meta.get("thresholds", {}))
+    encoder.meta["thresholds"] = {h: FLOOR for h in encoder.heads}
+    harassment.HARASSMENT_THRESHOLD = pipeline.HARASSMENT_THRESHOLD = FLOOR
+    analyzer = pipeline.Analyzer(load_directory(args.data / "school" / "roster"), encoder=encoder)
+    # per category: (gold, rule found, best model score) for every item scored for it
+    rows: dict[str, list[tuple[bool, bool, float, str]]] = {}
+    for name, path, validation in sets(args.data):
+        parsed = read_items(path)
+        keep = [i for i, r in enumerate(parsed.records) if not validation or is_validation(str(r.get("id")))]
+        items = [parsed.items[i] for i in keep]
+        for i, found in zip(keep, analyzer.analyze(items)):
+            for category in CATEGORIES:
+                gold = category in parsed.records[i].get("labels", [])
+                mine = [f for f in found if f.category == category]
+                if category == "harassment":
+                    rule, score = False, max((f.score for f in mine), default=0.0)
+                else:
+                    rule = any(f.reason not in MODEL_REASONS for f in mine)
+                    score = max((f.score for f in mine if f.reason in MODEL_REASONS), default=0.0)
+                rows.setdefault(category, []).append((gold, rule, score, name.split(" (")[0]))
+    print(f"{'category':15s} {'n':>4s} {'rules F1':>8s}  best t   F1    P     R    (by set at t)")
+    for category, data in rows.items():
+        def at(t: float, subset=None):
+            tp = fp = fn = 0
+            for gold, rule, score, name in data:
+                if subset and name != subset:
+                    continue
+                pred = rule or score >= t
+                tp += gold and pred
+                fp += pred and not gold
+                fn += gold and not pred
+            return tp, fp, fn
+        rules_only = at(2.0)
+        # the best mean F1 over t and its two neighbours on the grid: a threshold on a plateau, not a spike
+        def smooth(t: float) -> float:
+            near = [g for g in GRID if abs(g - t) < 0.051]
+            return sum(f1(*at(g)) for g in near) / len(near)
+        best = max(GRID, key=lambda t: (round(smooth(t), 4), t))
+        tp, fp, fn = at(best)
+        by_set = ", ".join(f"{s} {f1(*at(best, s)):.3f}" for s in sorted({r[3] for r in data}))
+        print(f"{category:15s} {len(data):4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
+              f"{tp / max(tp + fp, 1):.3f} {tp / max(tp + fn, 1):.3f}  ({by_set})")
+        print("    F1 by t: " + " ".join(f"{t}:{f1(*at(t)):.3f}" for t in GRID))
+        if category != "harassment":
+            chosen[category] = best
+    if args.write:
+        meta_path = args.models / META_FILE
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        meta["thresholds"] = {**meta.get("thresholds", {}), **chosen}
+        meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote thresholds {meta['thresholds']} to {meta_path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

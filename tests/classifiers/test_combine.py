@@ -1,0 +1,101 @@
+"""Rules and the real encoder together (classifiers/combine.py): which side decides what.
+
+New texts, written for these tests (not in the training corpus or any dev set)."""
+from __future__ import annotations
+
+from classifiers.base import CLAUSES
+from classifiers.combine import REASONS
+from classifiers.evaluate import EVAL_CATEGORIES
+from connectors.items import Author, Item
+
+from .conftest import categories, item
+
+
+def by(name: str, text: str, *, is_account: bool = False, kind: str = "comment") -> Item:
+    return Item(platform="facebook", platform_id="c1", account="lakeside-elementary-fb", kind=kind, text=text,  # type: ignore[arg-type]
+                author=Author(name=name, is_account=is_account))
+
+
+def no_name_or_text(reason: str, it: Item) -> bool:
+    """No word of the author's name, and no three-word run of the text, appears in the reason."""
+    words = reason.lower().split()
+    runs = {" ".join(words[i:i + 3]) for i in range(len(words) - 2)}
+    text = it.text.lower().split()
+    return (not any(w.lower() in words for w in it.author.name.split() if len(w) > 3)
+            and not any(" ".join(text[i:i + 3]) in runs for i in range(len(text) - 2)))
+
+
+def findings(analyzer, it: Item):
+    return analyzer.analyze([it])[0]
+
+
+PERSONAL = ("Vote for my husband Greg on October 20th, he will finally clean up city hall! "
+            "Also my pottery studio has 20% off this weekend, link in bio.")
+
+
+def test_personal_use_is_found_on_the_accounts_own_post(analyzer) -> None:
+    found = findings(analyzer, by("Lakeside Elementary", PERSONAL, is_account=True, kind="post"))
+    personal = [f for f in found if f.category == "personal_use"]
+    assert personal and personal[0].clause == CLAUSES["personal_use"] == "AP80-SM Representing the Division; AP193 2.2"
+    assert personal[0].reason == REASONS["personal_use"]
+    assert "personal_use" in EVAL_CATEGORIES
+
+
+def test_personal_use_is_never_a_commenters(analyzer) -> None:
+    # a commenter promoting themselves is not the account's use of itself
+    assert "personal_use" not in categories(analyzer, by("Janine Roy", PERSONAL))
+
+
+def test_school_news_is_not_personal_use(analyzer) -> None:
+    news = "Reminder: picture day is Thursday for all grades. Retake day is November 14."
+    assert "personal_use" not in categories(analyzer, by("Lakeside Elementary", news, is_account=True, kind="post"))
+
+
+ASK = "Hi there, we're putting together a segment on school lunch programs for Thursday's show. Is anyone available to chat on camera?"
+
+
+def test_media_inquiry_by_the_model_where_the_rules_are_silent(analyzer) -> None:
+    it = by("Priya Das | CKWX Morning Drive", "Hello! Could your principal spare ten minutes tomorrow to talk about the new lunch program with our listeners?")
+    found = [f for f in findings(analyzer, it) if f.category == "media_inquiry"]
+    assert found
+
+
+def test_the_display_name_decides_between_a_reporter_and_a_parent(analyzer) -> None:
+    text = "Can someone from the school tell me what happened at dismissal today? I'd like to know more."
+    assert "media_inquiry" in categories(analyzer, by("Leah Park | Cochrane Eagle newsroom", text))
+    assert "media_inquiry" not in categories(analyzer, by("Leah Park", text))
+
+
+def test_the_accounts_own_post_is_never_an_inquiry_to_itself(analyzer) -> None:
+    assert "media_inquiry" not in categories(analyzer, by("Lakeside Elementary", ASK, is_account=True, kind="post"))
+
+
+def test_bullying_without_a_swear_word_is_harassment(analyzer) -> None:
+    assert "harassment" in categories(analyzer, item("honestly nobody would even notice if you stopped coming to school, you add nothing"))
+
+
+def test_a_lesson_quoting_insults_stays_clear(analyzer) -> None:
+    lesson = 'In our kindness lesson the Grade 4s listed hurtful words like "loser" and "freak" and wrote kinder ones instead.'
+    assert "harassment" not in categories(analyzer, item(lesson, is_account=True))
+
+
+def test_a_model_threat_is_high_severity(analyzer) -> None:
+    found = [f for f in findings(analyzer, item("you better watch your back after school tomorrow, you won't see it coming")) if f.category == "harassment"]
+    assert found and found[0].severity == "high"
+
+
+def test_confidential_by_the_model_keeps_no_span(analyzer) -> None:
+    it = by("Tom Becker", "FYI the vice principal is off on stress leave after the investigation, please keep that between staff.")
+    found = [f for f in findings(analyzer, it) if f.category == "confidential"]
+    assert found
+
+
+def test_model_findings_carry_plain_reasons_without_names_or_text(analyzer) -> None:
+    texts = [by("Priya Das | CKWX Morning Drive", ASK), by("Lakeside Elementary", PERSONAL, is_account=True, kind="post"),
+             item("honestly nobody would even notice if you stopped coming to school, you add nothing")]
+    for it, found in zip(texts, analyzer.analyze(texts)):
+        for f in found:
+            # rule findings get their reasons from the rule modules; the model's come from REASONS
+            assert no_name_or_text(f.reason, it)
+    model_made = [f for found in analyzer.analyze(texts) for f in found if f.reason in REASONS.values()]
+    assert model_made and all(no_name_or_text(f.reason, it) for it in texts for f in model_made)
