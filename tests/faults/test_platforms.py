@@ -1,4 +1,4 @@
-"""Every platform through every network fault, in real `hallwatch run` processes on SQLite.
+"""Every platform through every network fault, in real `hallwatch run` processes on SQLite and PostgreSQL.
 
 One division of 35 accounts (per platform: one healthy account and one for each fault) points at a
 local threaded server through `options.base_url` (a blog through its feed URL), with fake tokens in
@@ -14,14 +14,15 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from monitor import exitcodes
+from tests.conftest import _fresh_postgres
 from tests.faults.platform_server import PlatformServer, dead_port, page_id
 
 REPO = Path(__file__).resolve().parents[2]
@@ -78,14 +79,18 @@ def hallwatch(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 class Store:
-    """What the run left in the SQLite database, read directly."""
+    """What the run left in the database, read directly (SQLite file or PostgreSQL URL)."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, url: str) -> None:
+        self.url = url
 
-    def query(self, sql: str, *args: object) -> list[tuple]:
-        with sqlite3.connect(self.path) as conn:
-            return conn.execute(sql, args).fetchall()
+    def query(self, sql: str, **params: object) -> list[tuple]:
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(text(sql), params)]
+        finally:
+            engine.dispose()
 
     def items(self) -> dict[str, list[str]]:
         found: dict[str, list[str]] = {}
@@ -98,19 +103,27 @@ class Store:
 
     def last_run(self) -> dict[str, tuple[str, str | None, list[str]]]:
         (run_id,) = self.query("SELECT max(id) FROM runs")[0]
-        rows = self.query("SELECT a.name, r.status, r.error, r.events FROM run_accounts r JOIN accounts a ON a.id = r.account_id WHERE r.run_id = ?", run_id)
+        rows = self.query("SELECT a.name, r.status, r.error, r.events FROM run_accounts r JOIN accounts a ON a.id = r.account_id WHERE r.run_id = :run", run=run_id)
         return {name: (status, error, json.loads(events) if isinstance(events, str) else events) for name, status, error, events in rows}
 
 
-@pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory):
-    """The three runs, with what each left behind."""
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The three runs on each engine, with what each left behind."""
     folder = tmp_path_factory.mktemp("division")
     data = tmp_path_factory.mktemp("data")
     for csv in ("students.csv", "staff.csv"):
         shutil.copy(REPO / "config" / "example" / csv, folder / csv)
     env = {k: v for k, v in os.environ.items() if not k.startswith("HALLWATCH_")} | TOKENS
-    store = Store(data / "hallwatch.sqlite3")
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{data / 'hallwatch.sqlite3'}")
+    else:
+        # a fresh, empty PostgreSQL database (dropped at the end); `hallwatch init` migrates it
+        fresh = _fresh_postgres(request.getfixturevalue("postgres_template"))
+        url = next(fresh)
+        request.addfinalizer(fresh.close)
+        env["HALLWATCH_DATABASE_URL"] = url
+        store = Store(url)
     args = ("--config", str(folder), "--data-dir", str(data))
     with PlatformServer() as server:
         expected: dict[str, list[str]] = {}
