@@ -32,7 +32,7 @@ from monitor.models import (
 )
 from monitor.roster import StaffRecord
 from monitor.routing import SYSTEM_ACTOR, audit as audit_review, emails_for, snapshot
-from monitor.runs import sync_accounts
+from monitor.runs import account_ref, sync_accounts
 
 log = logging.getLogger("hallwatch.governance")
 
@@ -367,14 +367,6 @@ def file_findings(session: Session, division: Division, gaps: list[GovernanceFin
 # --- the profile and whom the account follows, fetched about daily ---
 
 
-def _ref(division: Division, config: AccountConfig) -> AccountRef:
-    options = dict(config.options)
-    sample = division.sample_path(config)
-    if sample is not None:
-        options["sample_file"] = str(sample)
-    return AccountRef(config.name, config.platform, config.handle, division.account_credentials(config), options)
-
-
 def followed_students(roster: Roster, followed: list[tuple[str, str]]) -> int:
     """How many (display name, handle) pairs match a student: the full name, in the name or the handle.
 
@@ -409,7 +401,7 @@ def refresh_profiles(
         profile = stored.get(row.id)
         if profile is not None and profile.fetched_at is not None and now - profile.fetched_at < max_age:
             continue
-        ref = _ref(division, config)
+        ref = account_ref(division, config)
         connector: Any = connector_for(ref)
         if not hasattr(connector, "profile"):
             continue
