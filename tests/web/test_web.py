@@ -92,6 +92,8 @@ def test_flagged_text_is_escaped_and_the_evidence_highlighted(client: TestClient
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<mark>you are a loser</mark>" in page
     assert 'href="https://example.invalid/northgate-high-fb/post"' in page
+    # the classifier's plain-language why, beside the clause, not only the clause number
+    assert '<span class="reason">a student&#39;s full name from the roster</span>' in page
 
 
 def test_claim_resolve_and_history_on_the_item_page(client: TestClient, db: Database, items: dict[str, int]) -> None:
