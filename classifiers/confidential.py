@@ -8,6 +8,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc
 
 from classifiers.base import add
+from classifiers.reasons import first_kind
 
 SECRET_WORDS = ["password", "passwd", "pw", "pwd", "passcode", "pass", "code", "pin", "key", "combination", "combo",
                 "login", "username", "credentials", "passphrase", "phrase"]
@@ -136,7 +137,7 @@ def _stated(text: str) -> re.Match | None:
 def secret_reason(text: str, start: int, end: int) -> str:
     """'a class login and its password', 'a door or alarm code': the kind of credential posted."""
     window = text[max(0, start - 40):end]
-    kind = next((phrase for pattern, phrase in _SECRET_KINDS if pattern.search(window)), "a password or access code")
+    kind = first_kind(_SECRET_KINDS, window, "a password or access code")
     if kind == "an account login and its password" and _CLASS_WORDS.search(text):
         kind = "a class login and its password"
     return f"{kind}, posted where the public can read it"
@@ -145,4 +146,4 @@ def secret_reason(text: str, start: int, end: int) -> str:
 def internal_reason(text: str) -> str:
     """The most specific kind among the internal-only signals of the text ("between us" + "on leave": personnel)."""
     evidence = " | ".join(m.group() for pattern in (INTERNAL, STAFF_DISCIPLINE) for m in pattern.finditer(text))
-    return next((phrase for pattern, phrase in _INTERNAL_KINDS if pattern.search(evidence)), "information marked staff-only or not to be shared")
+    return first_kind(_INTERNAL_KINDS, evidence, "information marked staff-only or not to be shared")

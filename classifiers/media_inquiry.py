@@ -9,6 +9,7 @@ from spacy.matcher import Matcher, PhraseMatcher
 from spacy.tokens import Doc
 
 from classifiers.base import add
+from classifiers.reasons import first_kind
 
 MEDIA_TERMS = [
     "reporter", "reporters", "journalist", "journalists", "journalism", "newsroom", "news desk", "editor",
@@ -152,6 +153,6 @@ _WRITERS = (
 
 def inquiry_reason(text: str, writer: str = "") -> str:
     """"asks the school for a statement; the writer signs as a newsroom": the kind of ask and of writer."""
-    ask = next((phrase for pattern, phrase in _ASKS if pattern.search(text)), "asks the school a question for a story")
-    writer = writer or next((phrase for pattern, phrase in _WRITERS if pattern.search(text)), "the writer speaks for an outlet")
+    ask = first_kind(_ASKS, text, "asks the school a question for a story")
+    writer = writer or first_kind(_WRITERS, text, "the writer speaks for an outlet")
     return f"{ask}; {writer}"

@@ -32,6 +32,11 @@ _NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
                  "nine": "9", "ten": "10", "eleven": "11", "twelve": "12"}
 
 
+def first_kind(kinds, text: str, default: str) -> str:
+    """The phrase of the first (pattern, phrase) whose pattern is in `text`; `default` when none is."""
+    return next((phrase for pattern, phrase in kinds if pattern.search(text)), default)
+
+
 def detail_kind(label: str, term: str) -> str:
     """'a medical detail', 'a school-results detail' ...: the kind of a sensitive span, not its words."""
     key = fold(term).strip()
