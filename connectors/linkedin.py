@@ -22,7 +22,8 @@ Access needs LinkedIn's approval of the app for the Community Management API
 shapes (cassettes/linkedin/), not against a live organization.
 
 Account: `handle` is the organization's numeric id; `credentials["access_token"]`;
-`options["base_url"]` replaces `https://api.linkedin.com`; `fetch_deadline_seconds` /
+`options["base_url"]` replaces `https://api.linkedin.com`; `options["page_size"]` posts per call
+(default 50); `fetch_deadline_seconds` /
 `max_response_bytes` bound a fetch. HTTP 401 is CredentialsError, 429 is waited for.
 """
 from __future__ import annotations
@@ -89,7 +90,8 @@ class LinkedInConnector:
         after = int(cursor) if cursor else 0
         window = max(0, after - int(account.options.get("lookback_days", 7)) * DAY_MS) if after else 0
         items: list[Item] = []
-        posts = self._paged(account, "posts", {"author": org, "q": "author", "sortBy": "CREATED"}, POSTS_PAGE, window)
+        page_size = int(account.options.get("page_size", POSTS_PAGE))
+        posts = self._paged(account, "posts", {"author": org, "q": "author", "sortBy": "CREATED"}, page_size, window)
         for post in posts:
             if window and _created(post) < window:
                 continue
