@@ -73,8 +73,11 @@ class MediaWikiConnector:
     def api_url(account: AccountRef) -> str:
         url = account.options.get("api_url") or account.handle
         parts = urlsplit(str(url))
-        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query:
-            raise ConnectorError(f"account {account.name}: the wiki's api.php URL (options.api_url, else handle) must be an http(s) URL without a query")
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.username or parts.password:
+            raise ConnectorError(f"account {account.name}: the wiki's api.php URL (options.api_url, else handle) must be an http(s) URL without a query, user or password")
+        if parts.scheme == "http" and account.credentials.get("access_token") and not account.options.get("base_url"):
+            # the same rule as options.base_url: a token travels over plain http only on this machine
+            base_url_option(AccountRef(account.name, account.platform, account.handle, options={"base_url": f"http://{parts.netloc}"}), "")
         return str(url)
 
     def _query(self, account: AccountRef, params: dict[str, Any]) -> dict:

@@ -207,8 +207,9 @@ def write_division(folder: Path, server: FivePlatforms) -> None:
     head = head.replace("credentials_file: credentials.env", "credentials_file: null")
     lines = []
     for name, (platform, credentials, _) in ACCOUNTS.items():
-        handle = f"{server.origin}/{name}/w/api.php" if platform == "mediawiki" else page(name)
-        options = {} if platform == "mediawiki" else {"base_url": f"{server.origin}/{name}"}
+        # the wiki keeps its real api.php URL as handle; base_url moves only its origin here
+        handle = f"https://{name}.wiki.example/w/api.php" if platform == "mediawiki" else page(name)
+        options = {"base_url": f"{server.origin}/{name}"}
         lines.append(f"  - name: {name}\n    platform: {platform}\n    handle: {json.dumps(handle)}\n    administrators: {ADMINS}\n"
                      f"    credentials: {credentials}\n    options: {json.dumps(options)}\n")
     (folder / "division.yaml").write_text(head + "\naccounts:\n" + "".join(lines), encoding="utf-8")
@@ -277,6 +278,7 @@ def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         out: dict[str, Any] = {}
         out["first"] = hallwatch("run", "--all", *args, env=env)
         out["first_state"] = {"items": store.items(), "cursors": store.cursors(), "run": store.last_run(), "kinds": store.kinds(),
+                              "wiki_links": [r[0] for r in store.query("SELECT i.permalink FROM items i JOIN accounts a ON a.id = i.account_id WHERE a.name = 'wiki-one' ORDER BY i.platform_id")],
                               "expected": {n: server.expected(n) for n in ACCOUNTS}}
         out["again"] = hallwatch("run", "--all", *args, env=env)
         out["again_state"] = {"items": store.items(), "cursors": store.cursors(), "run": store.last_run()}
@@ -306,6 +308,11 @@ def test_comments_arrive_as_comments(runs) -> None:
     for name in ("flickr-one", "threads-one", "linkedin-one"):
         assert kinds[name] == {"post", "comment"}, name
     assert kinds["pinterest-one"] == kinds["wiki-one"] == {"post"}
+
+
+def test_wiki_permalinks_name_the_wiki_not_the_base_url(runs) -> None:
+    store_links = runs["first_state"]["wiki_links"]
+    assert store_links == ["https://wiki-one.wiki.example/w/index.php?oldid=1001", "https://wiki-one.wiki.example/w/index.php?oldid=1002"]
 
 
 @pytest.mark.parametrize("name", BROKEN)
