@@ -1,12 +1,22 @@
 """Threads against its cassettes (built from the documented Threads API shapes): threads, replies, hide."""
 from __future__ import annotations
 
+import json
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from connectors.base import AccountRef, CredentialsError
 from connectors.ratelimit import Throttle
 from connectors.threads import ThreadsConnector
-from monitor.actions import ALLOWED
+from monitor.actions import ALLOWED, ActionError, perform
+from monitor.config import Division, load_division
+
+REPO = Path(__file__).resolve().parents[2]
 
 ACCOUNT = AccountRef("maple-threads", "threads", "27000000000000001", {"access_token": "THfakethreadstoken"})
 
@@ -55,3 +65,63 @@ def test_hide_reply_posts_manage_reply(cassette):
     assert cas.play_count == 1 and cas.requests[0].method == "POST"
     # the queue's hide action reaches it for comments and replies alike
     assert "hide" in ALLOWED["comment"] and "hide" in ALLOWED["reply"]
+
+
+class ManageReply:
+    """A loopback Threads API that records each `manage_reply` POST and answers `success`."""
+
+    def __init__(self, success: bool) -> None:
+        self.posts: list[tuple[str, dict[str, list[str]]]] = []
+        recorder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802
+                parts = urlsplit(self.path)
+                length = int(self.headers.get("Content-Length") or 0)
+                recorder.posts.append((parts.path, parse_qs(parts.query) | parse_qs(self.rfile.read(length).decode())))
+                body = json.dumps({"success": success}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def threads_division(folder: Path, origin: str) -> Division:
+    example = REPO / "config" / "example"
+    for csv in ("students.csv", "staff.csv"):
+        shutil.copy(example / csv, folder / csv)
+    head = (example / "division.yaml").read_text(encoding="utf-8").split("\naccounts:")[0].replace("credentials_file: credentials.env", "credentials_file: null")
+    account = (f"  - name: maple-threads\n    platform: threads\n    handle: '27000000000000001'\n"
+               f"    administrators: [marcus.delacroix@prairiehills-sd.ca, tessa.nakamura@prairiehills-sd.ca]\n"
+               f"    credentials: {{access_token: env:HW16_THREADS_HIDE}}\n    options: {{base_url: '{origin}'}}\n")
+    (folder / "division.yaml").write_text(head + "\naccounts:\n" + account, encoding="utf-8")
+    return load_division(folder)
+
+
+@pytest.mark.parametrize("success", [True, False])
+def test_the_queue_hides_a_threads_reply_through_the_connector(tmp_path, monkeypatch, success):
+    monkeypatch.setenv("HW16_THREADS_HIDE", "THhidefaketoken")
+    server = ManageReply(success)
+    try:
+        division = threads_division(tmp_path, f"http://127.0.0.1:{server.httpd.server_port}")
+        if success:
+            assert perform(division, "maple-threads", "reply", "18200000000000002", "hide") == "hide reply 18200000000000002 on threads"
+        else:
+            with pytest.raises(ActionError, match="Threads did not hide reply 18200000000000002"):
+                perform(division, "maple-threads", "reply", "18200000000000002", "hide")
+        with pytest.raises(ActionError, match="cannot delete"):
+            perform(division, "maple-threads", "comment", "18200000000000001", "delete")
+    finally:
+        server.close()
+    assert [(path, q["hide"], q["access_token"]) for path, q in server.posts] == [("/v1.0/18200000000000002/manage_reply", ["true"], ["THhidefaketoken"])]
