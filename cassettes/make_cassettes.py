@@ -591,6 +591,22 @@ def linkedin() -> None:
     write("linkedin", "token_expired", [interaction("GET", f"{posts}?{urlencode({**author, 'start': 0})}", 401, revoked, {"Content-Type": ["application/json"], "www-authenticate": ['Bearer realm="api.linkedin.com"']})])
 
 
+def new_profiles() -> None:
+    """The issue-16 accounts' own profiles, for the governance audit."""
+    write("flickr", "profile", [interaction("GET", flickr_q("flickr.profile.getProfile", user_id=FLICKR_USER), 200, {"profile": {
+        "id": FLICKR_USER, "nsid": FLICKR_USER, "join_date": "1325376000", "occupation": "", "hometown": "", "first_name": "Maple Grove", "last_name": "School",
+        "profile_description": "Photos from Maple Grove School", "website": "https://maplegrove.example-sd.ca", "city": "", "country": ""}, "stat": "ok"}, FLICKR_JSON)])
+    write("pinterest", "profile", [interaction("GET", f"{PINTEREST}/user_account", 200, {
+        "account_type": "BUSINESS", "profile_image": "https://i.pinimg.example/avatar.jpg", "website_url": "https://maplegrove.example-sd.ca/art", "username": "maplegroveschool",
+        "about": "Art from Maple Grove School", "business_name": "Maple Grove School", "board_count": 1, "pin_count": 2, "follower_count": 12, "following_count": 3, "monthly_views": 100}, PIN_JSON)])
+    write("threads", "profile", [interaction("GET", f"{THREADS}/{THREADS_USER}", 200, {
+        "id": THREADS_USER, "username": "maplegroveschool", "name": "Maple Grove School", "threads_biography": "News from Maple Grove School. https://maplegrove.example-sd.ca."}, THREADS_JSON)])
+    write("linkedin", "profile", [interaction("GET", f"{LINKEDIN}/organizations/{ORG}", 200, {
+        "id": int(ORG), "vanityName": "maple-grove-school", "localizedName": "Maple Grove School", "localizedWebsite": "https://maplegrove.example-sd.ca",
+        "description": {"localized": {"en_US": "Maple Grove School, Grades 6 to 8"}, "preferredLocale": {"country": "US", "language": "en"}},
+        "name": {"localized": {"en_US": "Maple Grove School"}, "preferredLocale": {"country": "US", "language": "en"}}, "primaryOrganizationType": "EDUCATIONAL_INSTITUTION"}, LI_JSON)])
+
+
 if __name__ == "__main__":
     profiles()
     facebook()
@@ -603,4 +619,5 @@ if __name__ == "__main__":
     mediawiki()
     threads()
     linkedin()
+    new_profiles()
     print("cassettes written under", HERE)

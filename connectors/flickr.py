@@ -32,7 +32,7 @@ from urllib.parse import urlencode
 import httpx
 from oauthlib import oauth1
 
-from connectors.base import AccountRef, CredentialsError, FetchResult, ResponseError
+from connectors.base import AccountRef, CredentialsError, FetchResult, Profile, ResponseError
 from connectors.http import get_json
 from connectors.items import Author, Item, Media
 from connectors.limits import base_url_option
@@ -106,6 +106,14 @@ class FlickrConnector:
                     items.append(comment_item(account, photo, comment))
                     newest = max(newest, created)
         return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+
+    def profile(self, account: AccountRef) -> Profile:
+        """`flickr.profile.getProfile`: first and last name (an organization's display name),
+        `profile_description`, `website`. Flickr's contact list is private, so there is no `follows`."""
+        self.throttle.begin(account, self.platform)
+        found = self._call(account, "flickr.profile.getProfile", {"user_id": account.handle}).get("profile") or {}
+        name = " ".join(str(found[k]) for k in ("first_name", "last_name") if found.get(k)) or None
+        return Profile(name, found.get("profile_description") or None, found.get("website") or None)
 
     def _photos(self, account: AccountRef, window: int) -> list[dict]:
         params: dict[str, Any] = {"user_id": account.handle, "extras": EXTRAS, "per_page": PER_PAGE}

@@ -34,7 +34,7 @@ from urllib.parse import quote
 
 import httpx
 
-from connectors.base import AccountRef, CredentialsError, FetchResult
+from connectors.base import AccountRef, CredentialsError, FetchResult, Profile
 from connectors.http import get_json
 from connectors.items import Author, Item, Media
 from connectors.limits import base_url_option
@@ -69,7 +69,7 @@ class LinkedInConnector:
         }
         # Rest.li wants URNs in the query percent-encoded whole (":" too), which httpx leaves as is
         encoded = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in query.items())
-        url = f"{base_url_option(account, ORIGIN)}/rest/{path}?{encoded}"
+        url = f"{base_url_option(account, ORIGIN)}/rest/{path}" + (f"?{encoded}" if encoded else "")
         return get_json(self.client, self.throttle, account, self.platform, url, headers=headers)
 
     def _paged(self, account: AccountRef, path: str, query: dict[str, Any], count: int, stop_before: int = 0) -> list[dict]:
@@ -104,6 +104,18 @@ class LinkedInConnector:
         items = [i for i in items if _ms(i) > after]
         newest = max([after, *(_ms(i) for i in items)])
         return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+
+    def profile(self, account: AccountRef) -> Profile:
+        """`GET /rest/organizations/{id}`: `localizedName`, the description in its preferred
+        locale, `localizedWebsite` (needs an administrator's token). No `follows`: an
+        organization's followed pages are not in the API."""
+        self.throttle.begin(account, self.platform)
+        found = self._get(account, f"organizations/{account.handle}", {})
+        description = found.get("localizedDescription")
+        if not description:
+            localized = ((found.get("description") or {}).get("localized") or {})
+            description = next(iter(localized.values()), None) if isinstance(localized, dict) else None
+        return Profile(found.get("localizedName"), description or None, found.get("localizedWebsite") or None)
 
     def _comments(self, account: AccountRef, urn: str) -> list[dict]:
         return self._paged(account, f"socialActions/{quote(urn, safe='')}/comments", {}, COMMENTS_PAGE)

@@ -24,7 +24,7 @@ from typing import Any, Iterator
 
 import httpx
 
-from connectors.base import AccountRef, CredentialsError, FetchResult
+from connectors.base import AccountRef, CredentialsError, FetchResult, Profile
 from connectors.http import get_json
 from connectors.items import Author, Item, Media, parse_time
 from connectors.limits import base_url_option
@@ -79,6 +79,13 @@ class PinterestConnector:
         times = [i.created_at for i in items if i.created_at]
         newest = max(times) if times else since
         return FetchResult(items=items, cursor=newest.isoformat() if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+
+    def profile(self, account: AccountRef) -> Profile:
+        """`GET /v5/user_account`: business name (else user name), `about`, `website_url`. The v5
+        API does not list whom an account follows in a way worth auditing, so there is no `follows`."""
+        self.throttle.begin(account, self.platform)
+        found = self._get(account, "/user_account", {})
+        return Profile(found.get("business_name") or found.get("username"), found.get("about") or None, found.get("website_url") or None)
 
 
 def _newer(item: Item, since: datetime | None) -> bool:

@@ -22,11 +22,12 @@ Moderator action: `hide(account, reply_id)`: `POST /v1.0/{reply_id}/manage_reply
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
-from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Profile
 from connectors.http import get_json
 from connectors.items import Author, Item, Media, parse_time
 from connectors.limits import base_url_option
@@ -38,6 +39,7 @@ VERSION = "v1.0"
 THREAD_FIELDS = "id,text,username,timestamp,permalink,media_type,media_url,thumbnail_url,alt_text,is_quote_post"
 REPLY_FIELDS = "id,text,username,timestamp,permalink,media_type,media_url,alt_text,replied_to,root_post,is_reply,hide_status"
 MAX_PAGES = 20
+LINK = re.compile(r"https?://[^\s<>\"')]+")
 DAY = 86400
 
 
@@ -88,6 +90,16 @@ class ThreadsConnector:
         items = [i for i in items if _ts(i) > after]
         newest = max([after, *(_ts(i) for i in items)])
         return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+
+    def profile(self, account: AccountRef) -> Profile:
+        """`GET /{user}?fields=username,name,threads_biography`. The API returns no profile link, so
+        the website is the first web link in the biography (as for YouTube)."""
+        self.throttle.begin(account, self.platform)
+        user = account.options.get("threads_user_id") or account.handle
+        found = self._get(account, str(user), {"fields": "id,username,name,threads_biography"})
+        bio = found.get("threads_biography") or None
+        link = LINK.search(bio or "")
+        return Profile(found.get("name") or found.get("username"), bio, link.group(0).rstrip(".,;") if link else None)
 
     def hide(self, account: AccountRef, platform_id: str) -> None:
         """Hide a reply on one of the account's threads (`manage_reply`, `hide=true`)."""

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from connectors.base import AccountRef, CredentialsError, ResponseError
+from connectors.base import AccountRef, CredentialsError, Profile, ResponseError
 from connectors.flickr import FlickrConnector
 from connectors.ratelimit import Throttle
 from tests.connectors.conftest import make_vcr
@@ -114,3 +114,9 @@ def test_recording_filters_the_api_key_and_oauth_secrets(tmp_path):
     for secret in ("flickrfakekey0001", "72157fakeoauthtoken", "oauth_signature="):
         assert secret not in text
     assert urlsplit(text.split("uri: ")[1].split()[0]).path == "/services/rest/"
+
+
+def test_profile_for_the_governance_audit(cassette):
+    with cassette("flickr/profile.yaml"):
+        profile = FlickrConnector(throttle()).profile(ACCOUNT)
+    assert profile == Profile("Maple Grove School", "Photos from Maple Grove School", "https://maplegrove.example-sd.ca")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.base import AccountRef, CredentialsError
+from connectors.base import AccountRef, CredentialsError, Profile
 from connectors.linkedin import LinkedInConnector
 from connectors.ratelimit import Throttle
 
@@ -52,3 +52,9 @@ def test_revoked_token(cassette):
         with pytest.raises(CredentialsError, match="maple-linkedin") as info:
             LinkedInConnector(throttle()).fetch(ACCOUNT, None)
     assert "AQVfake" not in str(info.value)
+
+
+def test_profile_for_the_governance_audit(cassette):
+    with cassette("linkedin/profile.yaml"):
+        profile = LinkedInConnector(throttle()).profile(ACCOUNT)
+    assert profile == Profile("Maple Grove School", "Maple Grove School, Grades 6 to 8", "https://maplegrove.example-sd.ca")

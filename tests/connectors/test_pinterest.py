@@ -4,7 +4,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from connectors.base import AccountRef, CredentialsError
+from connectors.base import AccountRef, CredentialsError, Profile
 from connectors.pinterest import PinterestConnector
 from connectors.ratelimit import Throttle
 
@@ -56,3 +56,9 @@ def test_expired_token(cassette):
 def test_no_token_is_a_credentials_error_before_any_call():
     with pytest.raises(CredentialsError, match="no Pinterest access token"):
         PinterestConnector(throttle()).fetch(AccountRef("p", "pinterest", "maplegroveschool"), None)
+
+
+def test_profile_for_the_governance_audit(cassette):
+    with cassette("pinterest/profile.yaml"):
+        profile = PinterestConnector(throttle()).profile(ACCOUNT)
+    assert profile == Profile("Maple Grove School", "Art from Maple Grove School", "https://maplegrove.example-sd.ca/art")

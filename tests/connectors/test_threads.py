@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from connectors.base import AccountRef, CredentialsError
+from connectors.base import AccountRef, CredentialsError, Profile
 from connectors.ratelimit import Throttle
 from connectors.threads import ThreadsConnector
 from monitor.actions import ALLOWED, ActionError, perform
@@ -125,3 +125,9 @@ def test_the_queue_hides_a_threads_reply_through_the_connector(tmp_path, monkeyp
     finally:
         server.close()
     assert [(path, q["hide"], q["access_token"]) for path, q in server.posts] == [("/v1.0/18200000000000002/manage_reply", ["true"], ["THhidefaketoken"])]
+
+
+def test_profile_takes_the_website_from_the_biography(cassette):
+    with cassette("threads/profile.yaml"):
+        profile = ThreadsConnector(throttle()).profile(ACCOUNT)
+    assert profile == Profile("Maple Grove School", "News from Maple Grove School. https://maplegrove.example-sd.ca.", "https://maplegrove.example-sd.ca")
