@@ -10,7 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from connectors.base import AccountRef, ResponseError
+from connectors.base import AccountRef, DeadlineError, ResponseError
 from connectors.flickr import FlickrConnector
 from connectors.linkedin import LinkedInConnector
 from connectors.mediawiki import MediaWikiConnector
@@ -59,10 +59,14 @@ class Hostile:
 
     def __init__(self) -> None:
         self.body: bytes = b"{}"
+        self.stall = threading.Event()  # while set, the server waits before it answers (up to 5 s)
+        self.released = threading.Event()
         hostile = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:  # noqa: N802
+                if hostile.stall.is_set():
+                    hostile.released.wait(5)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(hostile.body)))
@@ -78,12 +82,23 @@ class Hostile:
         self.origin = f"http://127.0.0.1:{self.httpd.server_port}"
 
 
-@pytest.fixture
-def hostile() -> Iterator[Hostile]:
+@pytest.fixture(scope="module")
+def hostile_server() -> Iterator[Hostile]:
     server = Hostile()
     yield server
+    server.released.set()
     server.httpd.shutdown()
     server.httpd.server_close()
+
+
+@pytest.fixture
+def hostile(hostile_server: Hostile) -> Iterator[Hostile]:
+    """The module's server, answering `{}` promptly unless the test says otherwise."""
+    hostile_server.body = b"{}"
+    hostile_server.stall.clear()
+    hostile_server.released.clear()
+    yield hostile_server
+    hostile_server.released.set()  # let a held request go
 
 
 def local(account: AccountRef, origin: str, **options: Any) -> AccountRef:
@@ -112,6 +127,13 @@ def test_a_body_past_the_size_cap_is_refused(hostile, name, cls, account):
     hostile.body = b'{"padding": "' + b"x" * 200_000 + b'"}'
     with pytest.raises(ResponseError, match="larger than 100000 bytes"):
         cls(quiet()).fetch(local(account, hostile.origin, max_response_bytes=100_000), None)
+
+
+@pytest.mark.parametrize("name,cls,account", CASES, ids=IDS)
+def test_a_server_that_does_not_answer_meets_the_fetch_deadline(hostile, name, cls, account):
+    hostile.stall.set()
+    with pytest.raises(DeadlineError, match=f"account {account.name}: .*deadline of 0.3 s"):
+        cls(quiet()).fetch(local(account, hostile.origin, fetch_deadline_seconds=0.3), None)
 
 
 def test_nul_and_a_cut_emoji_in_a_pin_are_made_safe(hostile):
