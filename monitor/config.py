@@ -22,7 +22,7 @@ from monitor.errors import ConfigError, Problem, UnknownAccount
 from monitor.roster import PERSONAL_DOMAINS, read_staff, read_students
 
 DIVISION_FILE, STUDENTS_FILE, STAFF_FILE = "division.yaml", "students.csv", "staff.csv"
-PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog", "flickr", "pinterest", "mediawiki", "threads", "linkedin")
+PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
 # keys whose values are secrets wherever they appear in division.yaml
 SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token"}
 # the credential name the systemd units give the credentials file (LoadCredential=credentials.env:PATH)
@@ -86,7 +86,11 @@ class AccountConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     platform: Literal[
         "facebook", "x", "instagram", "youtube", "blog",
-        "flickr", "pinterest", "mediawiki", "threads", "linkedin",
+        "flickr",
+        "pinterest",
+        "mediawiki",
+        "threads",
+        "linkedin",
     ]
     handle: str
     school: str | None = None
