@@ -461,7 +461,7 @@ def mediawiki() -> None:
         ]},
         {"pageid": 12, "ns": 0, "title": "Grade 4 Field Trip", "revisions": [
             revision(345, 0, "MsTeacher", "2024-03-05T15:00:00Z", "new page", trip),
-            revision(346, 345, "MsTeacher", "2024-03-05T15:30:00Z", "photo credits", trip + "\nPhotos by the grade 4 class."),
+            revision(346, 345, "MsTeacher", "2024-03-05T15:30:00Z", "photo credits", trip + "\nPhotos by the grade 4 class.\n[[File:Museum visit.jpg|thumb|right|Our class at the museum]]"),
         ]},
     ]}}
     write("mediawiki", "first_poll", [

@@ -7,7 +7,9 @@
 
 Each edit is one item of kind post: the editor is its author, its text the page title, the text
 the edit added (difflib over the wikitext lines of the previous revision; a page creation adds all
-of it) and the edit summary; the permalink is `index.php?oldid=REVID`. A revision whose text or
+of it) and the edit summary; the permalink is `index.php?oldid=REVID`. Pictures the added text
+embeds (`[[File:Name.jpg|thumb|caption]]`) become its media, with their `alt=` text or caption,
+so the photo checks see what a class put on its wiki. A revision whose text or
 editor an administrator hid (`texthidden`, `userhidden`) is kept with what is left. The added
 text is capped at 200,000 characters. Deleted pages and revisions simply drop out of
 recentchanges: the connector cannot tell a deletion from paging.
@@ -20,8 +22,8 @@ stopped, never past it).
 Account: `options["api_url"]` (else `handle`) is the wiki's `api.php` URL; a public wiki needs no
 credentials, a private one takes an OAuth 2 owner-only token as `credentials["access_token"]`.
 `options["base_url"]` replaces the API URL's origin (a mirror, a local test server);
-`options["account_user"]` names the wiki user that is the account's own (its edits get
-`is_account`); `fetch_deadline_seconds` / `max_response_bytes` bound a fetch. Every request sends
+`options["account_user"]` names the wiki user (or a list of them: the class's teachers) whose
+edits are the account's own (`is_account`); `fetch_deadline_seconds` / `max_response_bytes` bound a fetch. Every request sends
 `maxlag=5`; an answer `maxlag` (the servers are lagging) or `ratelimited` is waited for and
 retried like a 429, `readapidenied` / `mwoauth-invalid-authorization` / HTTP 401 are
 CredentialsError.
@@ -34,14 +36,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from typing import Any, Iterable
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.http import get_json
-from connectors.items import Author, Item, parse_time
+from connectors.items import Author, Item, Media, parse_time
 from connectors.limits import base_url_option, rebase
 from connectors.ratelimit import Throttle
 from connectors.shapes import reads_platform_shapes
@@ -53,6 +56,9 @@ MAX_ADDED_CHARS = 200_000
 MAXLAG = 5
 # MediaWiki sends Retry-After: 5 with a maxlag error; the API body does not carry the header on
 MAXLAG_WAIT = 5.0
+# [[File:Name.jpg|thumb|caption]] (also Image:, the older name): a picture the edit put on the page
+FILE_LINK = re.compile(r"\[\[\s*(?:File|Image)\s*:\s*([^|\]\n]+?)\s*((?:\|[^\]\n]*)?)\]\]", re.IGNORECASE)
+IMAGE_OPTIONS = re.compile(r"^(thumb|thumbnail|frame|frameless|border|left|right|center|centre|none|upright.*|baseline|middle|sub|super|top|text-top|bottom|text-bottom|\d*x?\d+px|link=.*|page=.*|class=.*|lang=.*)$", re.IGNORECASE)
 CREDENTIAL_CODES = {"readapidenied", "mwoauth-invalid-authorization", "mwoauth-invalid-authorization-invalid-user", "badtoken", "assertuserfailed"}
 
 
@@ -145,6 +151,12 @@ class MediaWikiConnector:
         return found
 
 
+def _own_users(account: AccountRef) -> set[str]:
+    """`options.account_user`: the wiki user (or list of users) whose edits are the account's own."""
+    value = account.options.get("account_user") or []
+    return {value} if isinstance(value, str) else {str(v) for v in value}
+
+
 def _wikitext(revision: dict | None) -> str | None:
     if not revision:
         return None
@@ -167,6 +179,19 @@ def added_text(old: str | None, new: str | None) -> str:
     return "\n".join(added)
 
 
+def file_media(added: str, index_url: str) -> list[Media]:
+    """The pictures the added wikitext embeds, as media: `Special:FilePath` URLs (MediaWiki redirects
+    them to the file) and the `alt=` text, else the caption."""
+    media: list[Media] = []
+    for name, options in FILE_LINK.findall(added):
+        parts = [p.strip() for p in options.split("|")[1:] if p.strip()]
+        alt = next((p[4:] for p in parts if p.lower().startswith("alt=")), None)
+        caption = next((p for p in reversed(parts) if not IMAGE_OPTIONS.match(p) and not p.lower().startswith("alt=")), None)
+        title = quote(name.strip().replace(" ", "_"))
+        media.append(Media(type="video" if name.lower().endswith((".webm", ".ogv", ".mp4")) else "photo", url=f"{index_url}?title=Special:FilePath/{title}", alt_text=alt or caption))
+    return media
+
+
 def _join(parts: Iterable[str | None]) -> str:
     return "\n".join(p for p in parts if p)
 
@@ -184,7 +209,7 @@ def edit_item(account: AccountRef, change: dict, revisions: dict[int, dict], ind
         platform="mediawiki", platform_id=str(revid), account=account.name, kind="post",
         text=_join([change.get("title"), added, f"Edit summary: {summary}" if summary else None]),
         author=Author(name=str(user or "(hidden)"), platform_id=str(change["userid"]) if change.get("userid") else None,
-                      is_account=bool(user) and user == account.options.get("account_user")),
-        created_at=parse_time(change.get("timestamp")), permalink=f"{index_url}?oldid={revid}",
+                      is_account=bool(user) and user in _own_users(account)),
+        created_at=parse_time(change.get("timestamp")), permalink=f"{index_url}?oldid={revid}", media=file_media(added, index_url),
         raw={**change, "texthidden": bool(new and (new.get("texthidden") or (new.get("slots") or {}).get("main", {}).get("texthidden")))},
     )

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError
-from connectors.mediawiki import MediaWikiConnector, added_text
+from connectors.mediawiki import MediaWikiConnector, added_text, edit_item, file_media
 from connectors.ratelimit import Throttle
 
 API = "https://wiki.maple-grove.example/w/api.php"
@@ -25,7 +25,10 @@ def test_first_poll_pages_recentchanges_and_diffs_the_revisions(cassette):
     created, credits, parent = result.items
     # a creation adds the whole page; an edit only the lines it added (difflib over the wikitext)
     assert created.text == "Grade 4 Field Trip\n== Our trip ==\nWe went to the museum.\nWe saw dinosaurs.\nEdit summary: new page"
-    assert credits.text == "Grade 4 Field Trip\nPhotos by the grade 4 class.\nEdit summary: photo credits"
+    assert credits.text == "Grade 4 Field Trip\nPhotos by the grade 4 class.\n[[File:Museum visit.jpg|thumb|right|Our class at the museum]]\nEdit summary: photo credits"
+    # the picture the edit embedded is its media, with its caption, so the photo checks see it
+    assert [(m.type, m.url, m.alt_text) for m in credits.media] == [("photo", "https://wiki.maple-grove.example/w/index.php?title=Special:FilePath/Museum_visit.jpg", "Our class at the museum")]
+    assert created.media == []
     assert parent.text == "Science Fair\nProjects go on the tables by the gym.\nEdit summary: tables"
     assert created.author.name == "MsTeacher" and created.author.is_account and created.author.platform_id == "3"
     assert parent.author.name == "ParentHelper" and not parent.author.is_account
@@ -60,6 +63,17 @@ def test_refused_reads_are_credentials_errors(cassette, name, code):
 def test_the_api_url_must_be_a_web_address():
     with pytest.raises(ConnectorError, match="api.php URL"):
         MediaWikiConnector(throttle()).fetch(AccountRef("w", "mediawiki", "file:///etc/passwd"), None)
+
+
+def test_file_links_become_media_with_alt_text_or_caption():
+    media = file_media("[[File:A b.png|alt=Two students reading|thumb]] and [[Image:c.jpg|200px]] [[file:d.webm|Concert]]", "https://w.example/index.php")
+    assert [(m.type, m.url.rsplit("/", 1)[1], m.alt_text) for m in media] == [("photo", "A_b.png", "Two students reading"), ("photo", "c.jpg", None), ("video", "d.webm", "Concert")]
+
+
+def test_account_user_may_name_several_wiki_users():
+    account = AccountRef("w", "mediawiki", API, options={"account_user": ["MsTeacher", "MrHelper"]})
+    item = edit_item(account, {"revid": 1, "user": "MrHelper", "title": "T", "timestamp": "2024-03-05T15:00:00Z"}, {}, "https://w/index.php")
+    assert item.author.is_account
 
 
 def test_added_text_keeps_only_new_and_changed_lines():
