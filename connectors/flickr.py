@@ -11,7 +11,10 @@
 
 Incremental by time: the cursor is the newest upload or comment time seen (unix seconds); only
 items newer than it are returned. An empty poll costs one getPhotos call plus one comments call
-per photo of the look-back window.
+per photo of the look-back window; the first poll reads every photo (at most 20 pages of 100) with
+two calls each (people, comments), so a large back catalogue takes a while under Flickr's 3,600
+calls an hour per key: the Throttle waits on each 429 as Flickr asks. People tagged later on an
+already-stored photo are not re-read.
 
 Account: `handle` is the user's NSID (`12345678@N01`); `credentials["api_key"]` reads public
 photos; with `consumer_secret`, `access_token` and `access_token_secret` too, every request is

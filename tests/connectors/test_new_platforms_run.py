@@ -47,6 +47,7 @@ ACCOUNTS = {
 # platforms whose posts each carry one comment on this server (Pinterest has no comments API;
 # a wiki edit is one item)
 COMMENTED = {"flickr", "threads", "linkedin"}
+TAGGED_STUDENT = "Oliver Mbeki"
 
 
 def when(n: int) -> datetime:
@@ -136,7 +137,9 @@ def flickr(name: str, path: str, query: dict[str, str], numbers: list[int]) -> t
                    "dateupload": str(int(when(n).timestamp())), "ownername": name, "media": "photo", "url_m": f"https://live.staticflickr.example/{n}.jpg"} for n in numbers]
         return 200, {"photos": {"page": 1, "pages": 1, "perpage": 100, "total": len(photos), "photo": photos}, "stat": "ok"}
     if method == "flickr.photos.people.getList":
-        return 200, {"people": {"total": 0, "photo_id": query["photo_id"], "person": []}, "stat": "ok"}
+        # the first photo has a roster student (config/example/students.csv) tagged in it
+        person = [{"nsid": "55555555@N03", "username": "ollie_m", "realname": TAGGED_STUDENT}] if query["photo_id"] == post_id("flickr", 1) else []
+        return 200, {"people": {"total": len(person), "photo_id": query["photo_id"], "person": person}, "stat": "ok"}
     if method == "flickr.photos.comments.getList":
         n = int(query["photo_id"][3:])
         created = int((when(n) + timedelta(minutes=1)).timestamp())
@@ -278,6 +281,7 @@ def runs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
         out: dict[str, Any] = {}
         out["first"] = hallwatch("run", "--all", *args, env=env)
         out["first_state"] = {"items": store.items(), "cursors": store.cursors(), "run": store.last_run(), "kinds": store.kinds(),
+                              "flickr_findings": store.query("SELECT i.platform_id, f.category FROM findings f JOIN items i ON i.id = f.item_id JOIN accounts a ON a.id = i.account_id WHERE a.name = 'flickr-one'"),
                               "wiki_links": [r[0] for r in store.query("SELECT i.permalink FROM items i JOIN accounts a ON a.id = i.account_id WHERE a.name = 'wiki-one' ORDER BY i.platform_id")],
                               "expected": {n: server.expected(n) for n in ACCOUNTS}}
         out["again"] = hallwatch("run", "--all", *args, env=env)
@@ -308,6 +312,14 @@ def test_comments_arrive_as_comments(runs) -> None:
     for name in ("flickr-one", "threads-one", "linkedin-one"):
         assert kinds[name] == {"post", "comment"}, name
     assert kinds["pinterest-one"] == kinds["wiki-one"] == {"post"}
+
+
+def test_a_flickr_people_tag_reaches_the_tagged_student_check(runs) -> None:
+    found = set(runs["first_state"]["flickr_findings"])
+    assert (post_id("flickr", 1), "student_tagged") in found
+    assert not any(pid == post_id("flickr", 2) for pid, _ in found)  # nobody tagged there
+    for run in ("first", "again", "newer"):
+        assert "Mbeki" not in runs[run].stdout + runs[run].stderr
 
 
 def test_wiki_permalinks_name_the_wiki_not_the_base_url(runs) -> None:
