@@ -322,6 +322,291 @@ def profiles() -> None:
     write("blog", "profile", [interaction("GET", FEED_URL, 200, RSS, {"Content-Type": ["application/rss+xml; charset=UTF-8"]})])
 
 
+# --- issue 16: Flickr, Pinterest, MediaWiki, Threads, LinkedIn ----------------------------------
+# Built from the platforms' public API documentation (response shapes, error bodies, headers),
+# not recorded: no account of these platforms was reachable where they were written.
+
+FLICKR = "https://api.flickr.com/services/rest/"
+FLICKR_USER = "12345678@N01"
+FLICKR_JSON = {"Content-Type": ["application/json; charset=utf-8"]}
+
+
+def flickr_q(method: str, **params: Any) -> str:
+    return FLICKR + "?" + urlencode({"method": method, **params})
+
+
+def flickr_photo(pid: str, title: str, description: str, uploaded: int) -> dict:
+    return {"id": pid, "owner": FLICKR_USER, "secret": "a1b2c3d4e5", "server": "65535", "farm": 66, "title": title, "ispublic": 1, "isfriend": 0, "isfamily": 0,
+            "description": {"_content": description}, "dateupload": str(uploaded), "ownername": "Maple Grove School", "media": "photo", "media_status": "ready",
+            "url_l": f"https://live.staticflickr.example/65535/{pid}_a1b2c3d4e5_b.jpg", "height_l": 768, "width_l": 1024,
+            "url_m": f"https://live.staticflickr.example/65535/{pid}_a1b2c3d4e5.jpg", "height_m": 375, "width_m": 500}
+
+
+def flickr_photos(photos: list[dict], page: int, pages: int) -> dict:
+    return {"photos": {"page": page, "pages": pages, "perpage": 1, "total": pages, "photo": photos}, "stat": "ok"}
+
+
+def flickr_comment(cid: str, pid: str, author: str, name: str, created: int, text: str) -> dict:
+    return {"id": f"72157700000000000-{pid}-{cid}", "author": author, "author_is_deleted": 0, "authorname": name, "iconserver": "0", "iconfarm": 0,
+            "datecreate": str(created), "permalink": f"https://www.flickr.com/photos/{FLICKR_USER}/{pid}/#comment72157700000000{cid}", "path_alias": "", "realname": name, "_content": text}
+
+
+def flickr() -> None:
+    p2 = flickr_photo("53500000002", "Science fair", "Projects on the tables in the gym.", 1709650800)
+    p1 = flickr_photo("53500000001", "Book fair", "The library opens at nine.", 1709290800)
+    comments = {"comments": {"photo_id": "53500000002", "comment": [
+        flickr_comment("1", "53500000002", "98765432@N02", "Pat Neighbour", 1709654400, "Great projects this year!"),
+        flickr_comment("2", "53500000002", FLICKR_USER, "Maple Grove School", 1709658000, "Thank you, Pat!"),
+    ]}, "stat": "ok"}
+    people = {"people": {"total": 1, "photo_id": "53500000002", "photo_width": 1024, "photo_height": 768,
+              "person": [{"nsid": "55555555@N03", "username": "tagged_student", "iconserver": "0", "iconfarm": 0, "realname": "Tagged Student", "path_alias": None, "added_by": FLICKR_USER, "x": "120", "y": "80", "w": "60", "h": "60"}]}, "stat": "ok"}
+    write("flickr", "first_poll", [
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=1), 200, flickr_photos([p2], 1, 2), FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=2), 200, flickr_photos([p1], 2, 2), FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.people.getList", photo_id="53500000002"), 200, people, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.comments.getList", photo_id="53500000002"), 200, comments, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.people.getList", photo_id="53500000001"), 200, {"people": {"total": 0, "photo_id": "53500000001", "person": []}, "stat": "ok"}, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.comments.getList", photo_id="53500000001"), 200, {"comments": {"photo_id": "53500000001"}, "stat": "ok"}, FLICKR_JSON),
+    ])
+    cursor = 1709658000
+    window = cursor - 7 * 86400
+    write("flickr", "empty_poll", [
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, min_upload_date=window, page=1), 200, {"photos": {"page": 1, "pages": 1, "perpage": 100, "total": 2, "photo": [p2, p1]}, "stat": "ok"}, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.comments.getList", photo_id="53500000002", min_comment_date=cursor), 200, {"comments": {"photo_id": "53500000002"}, "stat": "ok"}, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.comments.getList", photo_id="53500000001", min_comment_date=cursor), 200, {"comments": {"photo_id": "53500000001"}, "stat": "ok"}, FLICKR_JSON),
+    ])
+    empty = {"photos": {"page": 1, "pages": 0, "perpage": 100, "total": 0, "photo": []}, "stat": "ok"}
+    write("flickr", "rate_limited", [
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, min_upload_date=window, page=1), 429, "Too Many Requests", {"Content-Type": ["text/plain"], "Retry-After": ["3"]}),
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, min_upload_date=window, page=1), 200, empty, FLICKR_JSON),
+    ])
+    # Flickr answers errors with HTTP 200 and stat: fail
+    write("flickr", "token_expired", [interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=1), 200, {"stat": "fail", "code": 98, "message": "Invalid auth token"}, FLICKR_JSON)])
+    write("flickr", "invalid_key", [interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=1), 200, {"stat": "fail", "code": 100, "message": "Invalid API Key (Key has invalid format)"}, FLICKR_JSON)])
+    write("flickr", "unavailable", [interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=1), 200, {"stat": "fail", "code": 105, "message": "Service currently unavailable"}, FLICKR_JSON)])
+    private = {**flickr_photo("53500000003", "Staff meeting", "Private to the school.", 1709650800), "ispublic": 0}
+    write("flickr", "private_photos", [
+        interaction("GET", flickr_q("flickr.people.getPhotos", user_id=FLICKR_USER, page=1), 200, flickr_photos([private], 1, 1), FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.people.getList", photo_id="53500000003"), 200, {"people": {"total": 0, "photo_id": "53500000003", "person": []}, "stat": "ok"}, FLICKR_JSON),
+        interaction("GET", flickr_q("flickr.photos.comments.getList", photo_id="53500000003"), 200, {"comments": {"photo_id": "53500000003"}, "stat": "ok"}, FLICKR_JSON),
+    ])
+
+
+PINTEREST = "https://api.pinterest.com/v5"
+PIN_JSON = {"Content-Type": ["application/json"], "x-ratelimit-limit": ["1000"], "x-ratelimit-remaining": ["998"]}
+
+
+def pin(pid: str, created: str, title: str, description: str, alt: str | None) -> dict:
+    sizes = {"150x150": {"width": 150, "height": 150, "url": f"https://i.pinimg.example/150x150/{pid}.jpg"},
+             "600x": {"width": 600, "height": 450, "url": f"https://i.pinimg.example/600x/{pid}.jpg"},
+             "1200x": {"width": 1200, "height": 900, "url": f"https://i.pinimg.example/1200x/{pid}.jpg"}}
+    return {"id": pid, "created_at": created, "link": "https://maplegrove.example-sd.ca/news", "title": title, "description": description, "dominant_color": "#6E7874",
+            "alt_text": alt, "creative_type": "REGULAR", "board_id": "900000000000000001", "board_section_id": None,
+            "board_owner": {"username": "maplegroveschool"}, "is_owner": True, "media": {"media_type": "image", "images": sizes}, "parent_pin_id": None, "is_standard": True, "has_been_promoted": False, "note": "", "pin_metrics": None}
+
+
+def pinterest() -> None:
+    board = {"id": "900000000000000001", "created_at": "2024-02-01T10:00:00", "board_pins_modified_at": "2024-03-05T15:00:00", "name": "Art class",
+             "description": "Work from the grade 5 art class", "collaborator_count": 0, "pin_count": 2, "follower_count": 12, "media": {"image_cover_url": "https://i.pinimg.example/cover.jpg", "pin_thumbnail_urls": []},
+             "owner": {"username": "maplegroveschool"}, "privacy": "PUBLIC"}
+    p3 = pin("1000000000000003", "2024-03-05T15:00:00", "Spring murals", "Grade 5 painted the hallway.", "Murals of flowers on a hallway wall")
+    p2 = pin("1000000000000002", "2024-03-01T09:00:00", "Clay pots", "Fired in the kiln this week.", None)
+    write("pinterest", "first_poll", [
+        interaction("GET", f"{PINTEREST}/boards?page_size=100", 200, {"items": [board], "bookmark": None}, PIN_JSON),
+        interaction("GET", f"{PINTEREST}/pins?page_size=100", 200, {"items": [p3], "bookmark": "cGluczoxMDAwMDAwMDAwMDAwMDAz"}, PIN_JSON),
+        interaction("GET", f"{PINTEREST}/pins?bookmark=cGluczoxMDAwMDAwMDAwMDAwMDAz", 200, {"items": [p2], "bookmark": None}, PIN_JSON),
+    ])
+    write("pinterest", "empty_poll", [
+        interaction("GET", f"{PINTEREST}/boards?page_size=100", 200, {"items": [board], "bookmark": None}, PIN_JSON),
+        interaction("GET", f"{PINTEREST}/pins?page_size=100", 200, {"items": [p3, p2], "bookmark": "cGluczoxMDAwMDAwMDAwMDAwMDAy"}, PIN_JSON),
+    ])
+    limited = {"code": 8, "message": "Rate limit exceeded. Please check your rate limits and try again later."}
+    write("pinterest", "rate_limited", [
+        interaction("GET", f"{PINTEREST}/boards?page_size=100", 429, limited, {"Content-Type": ["application/json"], "Retry-After": ["2"]}),
+        interaction("GET", f"{PINTEREST}/boards?page_size=100", 200, {"items": [], "bookmark": None}, PIN_JSON),
+        interaction("GET", f"{PINTEREST}/pins?page_size=100", 200, {"items": [], "bookmark": None}, PIN_JSON),
+    ])
+    write("pinterest", "token_expired", [interaction("GET", f"{PINTEREST}/boards?page_size=100", 401, {"code": 2, "message": "Authentication failed."}, {"Content-Type": ["application/json"]})])
+
+
+WIKI = "https://wiki.maple-grove.example/w/api.php"
+WIKI_JSON = {"Content-Type": ["application/json; charset=utf-8"], "MediaWiki-API-Error": []}
+
+
+def wiki_q(**params: Any) -> str:
+    return WIKI + "?" + urlencode({"action": "query", **params})
+
+
+def rc(rcid: int, kind: str, title: str, pageid: int, revid: int, old: int, user: str, userid: int, ts: str, comment: str) -> dict:
+    return {"type": kind, "ns": 0, "title": title, "pageid": pageid, "revid": revid, "old_revid": old, "rcid": rcid, "user": user, "userid": userid,
+            "oldlen": 0 if kind == "new" else 40, "newlen": 120, "timestamp": ts, "comment": comment, "minor": False, "bot": False, "new": kind == "new"}
+
+
+def revision(revid: int, parent: int, user: str, ts: str, comment: str, content: str) -> dict:
+    return {"revid": revid, "parentid": parent, "user": user, "timestamp": ts, "comment": comment,
+            "slots": {"main": {"contentmodel": "wikitext", "contentformat": "text/x-wiki", "content": content}}}
+
+
+def mediawiki() -> None:
+    c1 = rc(601, "new", "Grade 4 Field Trip", 12, 345, 0, "MsTeacher", 3, "2024-03-05T15:00:00Z", "new page")
+    c2 = rc(602, "edit", "Grade 4 Field Trip", 12, 346, 345, "MsTeacher", 3, "2024-03-05T15:30:00Z", "photo credits")
+    c3 = rc(603, "edit", "Science Fair", 9, 347, 340, "ParentHelper", 17, "2024-03-05T16:00:00Z", "tables")
+    page1 = {"batchcomplete": True, "continue": {"rccontinue": "20240305160000|603", "continue": "-||"}, "query": {"recentchanges": [c1, c2]}}
+    page2 = {"batchcomplete": True, "query": {"recentchanges": [c3]}}
+    trip = "== Our trip ==\nWe went to the museum.\nWe saw dinosaurs."
+    revisions = {"batchcomplete": True, "query": {"pages": [
+        {"pageid": 9, "ns": 0, "title": "Science Fair", "revisions": [
+            revision(340, 330, "MsTeacher", "2024-03-01T09:00:00Z", "date", "The science fair is on Friday."),
+            revision(347, 340, "ParentHelper", "2024-03-05T16:00:00Z", "tables", "The science fair is on Friday.\nProjects go on the tables by the gym."),
+        ]},
+        {"pageid": 12, "ns": 0, "title": "Grade 4 Field Trip", "revisions": [
+            revision(345, 0, "MsTeacher", "2024-03-05T15:00:00Z", "new page", trip),
+            revision(346, 345, "MsTeacher", "2024-03-05T15:30:00Z", "photo credits", trip + "\nPhotos by the grade 4 class.\n[[File:Museum visit.jpg|thumb|right|Our class at the museum]]"),
+        ]},
+    ]}}
+    write("mediawiki", "first_poll", [
+        interaction("GET", wiki_q(list="recentchanges"), 200, page1, WIKI_JSON),
+        interaction("GET", wiki_q(list="recentchanges", rccontinue="20240305160000|603"), 200, page2, WIKI_JSON),
+        interaction("GET", wiki_q(prop="revisions", revids="340|345|346|347"), 200, revisions, WIKI_JSON),
+    ])
+    # rcstart is inclusive: the last change read comes back and is skipped by its rcid
+    write("mediawiki", "empty_poll", [interaction("GET", wiki_q(list="recentchanges", rcstart="2024-03-05T16:00:00Z"), 200, {"batchcomplete": True, "query": {"recentchanges": [c3]}}, WIKI_JSON)])
+    maxlag = {"error": {"code": "maxlag", "info": "Waiting for 10.64.0.12: 7 seconds lagged.", "host": "10.64.0.12", "lag": 7, "type": "db", "*": "See https://wiki.maple-grove.example/w/api.php for API usage."}, "servedby": "mw1"}
+    ratelimited = {"error": {"code": "ratelimited", "info": "As an anti-abuse measure, you are limited from performing this action too many times in a short space of time, and you have exceeded this limit. Please try again in a few minutes."}, "servedby": "mw1"}
+    rcstart = wiki_q(list="recentchanges", rcstart="2024-03-05T16:00:00Z")
+    write("mediawiki", "rate_limited", [
+        interaction("GET", rcstart, 200, maxlag, {**WIKI_JSON, "MediaWiki-API-Error": ["maxlag"], "Retry-After": ["5"], "X-Database-Lag": ["7"]}),
+        interaction("GET", rcstart, 200, ratelimited, {**WIKI_JSON, "MediaWiki-API-Error": ["ratelimited"]}),
+        interaction("GET", rcstart, 200, {"batchcomplete": True, "query": {"recentchanges": [c3]}}, WIKI_JSON),
+    ])
+    write("mediawiki", "token_expired", [interaction("GET", wiki_q(list="recentchanges"), 200, {"error": {"code": "mwoauth-invalid-authorization", "info": "The authorization headers in your request are not valid: Invalid access token"}}, {**WIKI_JSON, "MediaWiki-API-Error": ["mwoauth-invalid-authorization"]})])
+    write("mediawiki", "read_denied", [interaction("GET", wiki_q(list="recentchanges"), 200, {"error": {"code": "readapidenied", "info": "You need read permission to use this module."}}, {**WIKI_JSON, "MediaWiki-API-Error": ["readapidenied"]})])
+
+
+THREADS = "https://graph.threads.net/v1.0"
+THREADS_USER = "27000000000000001"
+THREADS_JSON = {"Content-Type": ["application/json; charset=UTF-8"]}
+
+
+def threads_post(tid: str, ts: str, text: str, kind: str = "TEXT_POST", **extra: Any) -> dict:
+    return {"id": tid, "text": text, "username": "maplegroveschool", "timestamp": ts, "permalink": f"https://www.threads.net/@maplegroveschool/post/Inv{tid[-4:]}", "media_type": kind, "is_quote_post": False, **extra}
+
+
+def threads_reply(rid: str, ts: str, user: str, text: str, to: str, root: str) -> dict:
+    return {"id": rid, "text": text, "username": user, "timestamp": ts, "permalink": f"https://www.threads.net/@{user}/post/Inv{rid[-4:]}", "media_type": "TEXT_POST",
+            "replied_to": {"id": to}, "root_post": {"id": root}, "is_reply": True, "hide_status": "NOT_HUSHED"}
+
+
+def threads() -> None:
+    t2 = threads_post("18100000000000002", "2024-03-05T15:00:00+0000", "Science fair today!", "IMAGE", media_url="https://scontent.cdninstagram.example/t2.jpg", alt_text="Projects on tables in the gym")
+    t1 = threads_post("18100000000000001", "2024-03-04T12:00:00+0000", "Early dismissal on Friday.")
+    r1 = threads_reply("18200000000000001", "2024-03-05T15:10:00+0000", "pat_neighbour", "Great projects!", t2["id"], t2["id"])
+    r2 = threads_reply("18200000000000002", "2024-03-05T15:20:00+0000", "maplegroveschool", "Thank you, Pat!", r1["id"], t2["id"])
+    feed = f"{THREADS}/{THREADS_USER}/threads"
+    write("threads", "first_poll", [
+        interaction("GET", f"{feed}?limit=25", 200, {"data": [t2], "paging": {"cursors": {"before": "QVFIUjE", "after": "QVFIUjI"}, "next": f"{feed}?limit=25&after=QVFIUjI"}}, THREADS_JSON),
+        interaction("GET", f"{feed}?after=QVFIUjI", 200, {"data": [t1], "paging": {"cursors": {"before": "QVFIUjM", "after": "QVFIUjQ"}}}, THREADS_JSON),
+        interaction("GET", f"{THREADS}/{t2['id']}/conversation?reverse=false", 200, {"data": [r1, r2], "paging": {"cursors": {"before": "QVFIUmM", "after": "QVFIUmQ"}}}, THREADS_JSON),
+        interaction("GET", f"{THREADS}/{t1['id']}/conversation?reverse=false", 200, {"data": [], "paging": {"cursors": {}}}, THREADS_JSON),
+    ])
+    since = 1709652000 - 7 * 86400  # the newest reply, 2024-03-05T15:20:00Z, minus the look-back
+    write("threads", "empty_poll", [
+        interaction("GET", f"{feed}?since={since}", 200, {"data": [t2, t1], "paging": {"cursors": {"before": "QVFIUjE", "after": "QVFIUjQ"}}}, THREADS_JSON),
+        interaction("GET", f"{THREADS}/{t2['id']}/conversation?reverse=false", 200, {"data": [r1, r2], "paging": {"cursors": {"before": "QVFIUmM", "after": "QVFIUmQ"}}}, THREADS_JSON),
+        interaction("GET", f"{THREADS}/{t1['id']}/conversation?reverse=false", 200, {"data": [], "paging": {"cursors": {}}}, THREADS_JSON),
+    ])
+    limited = {"error": {"message": "(#4) Application request limit reached", "type": "OAuthException", "is_transient": True, "code": 4, "fbtrace_id": "AThreads001"}}
+    write("threads", "rate_limited", [
+        interaction("GET", f"{feed}?since={since}", 400, limited, THREADS_JSON),
+        interaction("GET", f"{feed}?since={since}", 200, {"data": [], "paging": {"cursors": {}}}, THREADS_JSON),
+    ])
+    expired = {"error": {"message": "Error validating access token: Session has expired on Tuesday, 05-Mar-24 10:00:00 PST.", "type": "OAuthException", "code": 190, "error_subcode": 463, "fbtrace_id": "AThreads002"}}
+    write("threads", "token_expired", [interaction("GET", f"{feed}?limit=25", 400, expired, {**THREADS_JSON, "www-authenticate": ['OAuth "Threads Platform" "invalid_token"']})])
+    write("threads", "hide_reply", [interaction("POST", f"{THREADS}/{r1['id']}/manage_reply?hide=true", 200, {"success": True}, THREADS_JSON)])
+
+
+LINKEDIN = "https://api.linkedin.com/rest"
+ORG = "10000001"
+ORG_URN = f"urn:li:organization:{ORG}"
+LI_JSON = {"Content-Type": ["application/json"], "x-li-responseorigin": ["RGW"], "x-restli-protocol-version": ["2.0.0"]}
+
+
+def li_post(n: int, created: int, text: str, alt: str | None = None) -> dict:
+    post: dict[str, Any] = {"id": f"urn:li:share:71000000000000000{n}", "author": ORG_URN, "commentary": text, "createdAt": created, "publishedAt": created, "lastModifiedAt": created,
+                            "lifecycleState": "PUBLISHED", "visibility": "PUBLIC", "isReshareDisabledByAuthor": False,
+                            "distribution": {"feedDistribution": "MAIN_FEED", "targetEntities": [], "thirdPartyDistributionChannels": []}, "lifecycleStateInfo": {"isEditedByAuthor": False}}
+    if alt is not None:
+        post["content"] = {"media": {"id": f"urn:li:image:C4D10AAAInvented{n}", "altText": alt}}
+    return post
+
+
+def li_comment(cid: str, activity: str, actor: str, created: int, text: str, replies: int = 0, parent: str | None = None) -> dict:
+    urn = f"urn:li:comment:({activity},{cid})"
+    comment: dict[str, Any] = {"actor": actor, "commentUrn": urn, "id": cid, "object": activity, "message": {"text": text, "attributes": []},
+                               "created": {"actor": actor, "time": created}, "lastModified": {"actor": actor, "time": created},
+                               "likesSummary": {"totalLikes": 0, "likedByCurrentUser": False}, "commentsSummary": {"totalFirstLevelComments": replies, "aggregatedTotalComments": replies, "selectedComments": []}}
+    if parent:
+        comment["parentComment"] = parent
+    return comment
+
+
+def li_page(elements: list[dict], start: int, count: int) -> dict:
+    return {"paging": {"start": start, "count": count, "links": []}, "elements": elements}
+
+
+def linkedin() -> None:
+    from urllib.parse import quote
+
+    p2 = li_post(2, 1709650800000, "Our robotics team placed second at the regional finals.", alt="Students holding a trophy")
+    p1 = li_post(1, 1709553600000, "We are hiring educational assistants.")
+    activity = "urn:li:activity:72000000000000000002"
+    c1 = li_comment("7200000001", activity, "urn:li:person:InventedPat01", 1709654400000, "Congratulations to the team!", replies=1)
+    c1r = li_comment("7200000002", activity, ORG_URN, 1709658000000, "Thank you!", parent=c1["commentUrn"])
+    posts = f"{LINKEDIN}/posts"
+    author = {"author": ORG_URN, "q": "author"}
+
+    def social(urn: str) -> str:
+        return f"{LINKEDIN}/socialActions/{quote(urn, safe='')}/comments"
+
+    write("linkedin", "first_poll", [
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 0, 'count': 2})}", 200, li_page([p2, p1], 0, 2), LI_JSON),
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 2, 'count': 2})}", 200, li_page([], 2, 2), LI_JSON),
+        interaction("GET", f"{social(p2['id'])}?start=0", 200, li_page([c1], 0, 100), LI_JSON),
+        interaction("GET", f"{social(c1['commentUrn'])}?start=0", 200, li_page([c1r], 0, 100), LI_JSON),
+        interaction("GET", f"{social(p1['id'])}?start=0", 200, li_page([], 0, 100), LI_JSON),
+    ])
+    write("linkedin", "empty_poll", [
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 0, 'count': 2})}", 200, li_page([p2, p1], 0, 2), LI_JSON),
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 2, 'count': 2})}", 200, li_page([], 2, 2), LI_JSON),
+        interaction("GET", f"{social(p2['id'])}?start=0", 200, li_page([c1], 0, 100), LI_JSON),
+        interaction("GET", f"{social(c1['commentUrn'])}?start=0", 200, li_page([c1r], 0, 100), LI_JSON),
+        interaction("GET", f"{social(p1['id'])}?start=0", 200, li_page([], 0, 100), LI_JSON),
+    ])
+    too_many = {"status": 429, "serviceErrorCode": 101, "code": "TOO_MANY_REQUESTS", "message": "Resource level throttle APPLICATION DAY limit for calls to this resource is reached."}
+    write("linkedin", "rate_limited", [
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 0})}", 429, too_many, {"Content-Type": ["application/json"], "Retry-After": ["4"]}),
+        interaction("GET", f"{posts}?{urlencode({**author, 'start': 0})}", 200, li_page([], 0, 2), LI_JSON),
+    ])
+    revoked = {"status": 401, "serviceErrorCode": 65601, "code": "REVOKED_ACCESS_TOKEN", "message": "The token used in the request has been revoked by the user"}
+    write("linkedin", "token_expired", [interaction("GET", f"{posts}?{urlencode({**author, 'start': 0})}", 401, revoked, {"Content-Type": ["application/json"], "www-authenticate": ['Bearer realm="api.linkedin.com"']})])
+
+
+def new_profiles() -> None:
+    """The issue-16 accounts' own profiles, for the governance audit."""
+    write("flickr", "profile", [interaction("GET", flickr_q("flickr.profile.getProfile", user_id=FLICKR_USER), 200, {"profile": {
+        "id": FLICKR_USER, "nsid": FLICKR_USER, "join_date": "1325376000", "occupation": "", "hometown": "", "first_name": "Maple Grove", "last_name": "School",
+        "profile_description": "Photos from Maple Grove School", "website": "https://maplegrove.example-sd.ca", "city": "", "country": ""}, "stat": "ok"}, FLICKR_JSON)])
+    write("pinterest", "profile", [interaction("GET", f"{PINTEREST}/user_account", 200, {
+        "account_type": "BUSINESS", "profile_image": "https://i.pinimg.example/avatar.jpg", "website_url": "https://maplegrove.example-sd.ca/art", "username": "maplegroveschool",
+        "about": "Art from Maple Grove School", "business_name": "Maple Grove School", "board_count": 1, "pin_count": 2, "follower_count": 12, "following_count": 3, "monthly_views": 100}, PIN_JSON)])
+    write("threads", "profile", [interaction("GET", f"{THREADS}/{THREADS_USER}", 200, {
+        "id": THREADS_USER, "username": "maplegroveschool", "name": "Maple Grove School", "threads_biography": "News from Maple Grove School. https://maplegrove.example-sd.ca."}, THREADS_JSON)])
+    write("linkedin", "profile", [interaction("GET", f"{LINKEDIN}/organizations/{ORG}", 200, {
+        "id": int(ORG), "vanityName": "maple-grove-school", "localizedName": "Maple Grove School", "localizedWebsite": "https://maplegrove.example-sd.ca",
+        "description": {"localized": {"en_US": "Maple Grove School, Grades 6 to 8"}, "preferredLocale": {"country": "US", "language": "en"}},
+        "name": {"localized": {"en_US": "Maple Grove School"}, "preferredLocale": {"country": "US", "language": "en"}}, "primaryOrganizationType": "EDUCATIONAL_INSTITUTION"}, LI_JSON)])
+
+
 if __name__ == "__main__":
     profiles()
     facebook()
@@ -329,4 +614,10 @@ if __name__ == "__main__":
     instagram()
     youtube()
     blog()
+    flickr()
+    pinterest()
+    mediawiki()
+    threads()
+    linkedin()
+    new_profiles()
     print("cassettes written under", HERE)

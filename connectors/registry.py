@@ -22,6 +22,11 @@ PLATFORMS.update({
     "instagram": _lazy("connectors.instagram", "InstagramConnector"),
     "youtube": _lazy("connectors.youtube", "YouTubeConnector"),
     "blog": _lazy("connectors.blog", "BlogConnector"),
+    "flickr": _lazy("connectors.flickr", "FlickrConnector"),
+    "pinterest": _lazy("connectors.pinterest", "PinterestConnector"),
+    "mediawiki": _lazy("connectors.mediawiki", "MediaWikiConnector"),
+    "threads": _lazy("connectors.threads", "ThreadsConnector"),
+    "linkedin": _lazy("connectors.linkedin", "LinkedInConnector"),
 })
 
 

@@ -84,7 +84,14 @@ class SmtpSettings(_Model):
 
 class AccountConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    platform: Literal["facebook", "x", "instagram", "youtube", "blog"]
+    platform: Literal[
+        "facebook", "x", "instagram", "youtube", "blog",
+        "flickr",
+        "pinterest",
+        "mediawiki",
+        "threads",
+        "linkedin",
+    ]
     handle: str
     school: str | None = None
     administrators: list[str]

@@ -37,8 +37,8 @@ def make_vcr(record_mode: str = "none") -> vcr.VCR:
     config = vcr.VCR(
         cassette_library_dir=str(CASSETTES),
         record_mode=record_mode,
-        # YouTube Data API keys travel as ?key=
-        filter_query_parameters=["access_token", "appsecret_proof", "key"],
+        # YouTube Data API keys travel as ?key=, Flickr's as ?api_key= with OAuth 1.0a's signature
+        filter_query_parameters=["access_token", "appsecret_proof", "key", "api_key", "oauth_consumer_key", "oauth_token", "oauth_signature", "oauth_nonce"],
         filter_post_data_parameters=["access_token"],
         filter_headers=["Authorization", "Cookie", "Set-Cookie"],
         match_on=["method", "scheme", "host", "port", "path", "query_subset"],
