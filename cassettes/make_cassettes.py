@@ -322,6 +322,79 @@ def profiles() -> None:
     write("blog", "profile", [interaction("GET", FEED_URL, 200, RSS, {"Content-Type": ["application/rss+xml; charset=UTF-8"]})])
 
 
+MASTODON = "https://mastodon.maple-grove.example/api/v1"
+MASTODON_ME = "109000000000000001"
+MASTODON_HEADERS = {"Content-Type": ["application/json; charset=utf-8"], "X-RateLimit-Limit": ["300"], "X-RateLimit-Remaining": ["299"], "X-RateLimit-Reset": ["2024-03-05T15:00:00.000Z"]}
+
+
+def md_account(aid: str, name: str, acct: str) -> dict:
+    return {"id": aid, "username": acct, "acct": acct, "display_name": name, "locked": False, "bot": False, "created_at": "2023-01-10T00:00:00.000Z", "note": "", "url": f"https://mastodon.maple-grove.example/@{acct}", "avatar": "", "header": "", "followers_count": 10, "following_count": 5, "statuses_count": 40, "fields": [], "emojis": []}
+
+
+MD_SCHOOL = md_account(MASTODON_ME, "Maple Grove School", "maplegrove")
+MD_PARENT = md_account("109000000000000077", "Parent Person7", "parent7@social.example")
+
+
+def md_status(sid: int, html: str, t: str, author: dict = MD_SCHOOL, reply_to: int | None = None, media: list[dict] | None = None) -> dict:
+    return {
+        "id": str(sid), "created_at": t, "in_reply_to_id": str(reply_to) if reply_to else None,
+        "in_reply_to_account_id": MASTODON_ME if reply_to else None, "sensitive": False, "spoiler_text": "",
+        "visibility": "public", "language": "en", "uri": f"https://mastodon.maple-grove.example/users/{author['acct']}/statuses/{sid}",
+        "url": f"https://mastodon.maple-grove.example/@{author['acct']}/{sid}", "replies_count": 0, "reblogs_count": 0,
+        "favourites_count": 0, "content": html, "reblog": None, "account": author, "media_attachments": media or [],
+        "mentions": [], "tags": [], "emojis": [], "card": None, "poll": None,
+    }
+
+
+def md_image(n: int, alt: str) -> dict:
+    return {"id": f"11000000000000{n:04d}", "type": "image", "url": f"https://files.maple-grove.example/media/{n}.jpg", "preview_url": f"https://files.maple-grove.example/media/{n}_small.jpg", "remote_url": None, "description": alt, "blurhash": "UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$"}
+
+
+def mastodon() -> None:
+    statuses = f"{MASTODON}/accounts/{MASTODON_ME}/statuses"
+    notes = f"{MASTODON}/notifications"
+    post20 = md_status(111000000000000020, "<p>Science fair today! &amp; thanks to our volunteers.</p><p>Doors open at 9.</p>", "2024-03-05T15:00:00.000Z", media=[md_image(1, "Students at the science fair tables")])
+    post10 = md_status(111000000000000010, "<p>Welcome back, <a href=\"https://mastodon.maple-grove.example/tags/school\" class=\"mention hashtag\">#<span>school</span></a></p>", "2024-03-04T12:00:00.000Z")
+    mention = md_status(111000000000000015, "<p><span class=\"h-card\"><a href=\"https://mastodon.maple-grove.example/@maplegrove\" class=\"u-url mention\">@<span>maplegrove</span></a></span> is the bus late today?</p>", "2024-03-05T08:00:00.000Z", author=MD_PARENT)
+    reply_other = md_status(111000000000000021, "<p>Great pictures<br>thank you!</p>", "2024-03-05T15:10:00.000Z", author=MD_PARENT, reply_to=111000000000000020)
+    reply_own = md_status(111000000000000022, "<p>Thanks for coming!</p>", "2024-03-05T15:20:00.000Z", reply_to=111000000000000021)
+    note = {"id": "900001", "type": "mention", "created_at": "2024-03-05T08:00:00.000Z", "account": MD_PARENT, "status": mention}
+    context = lambda sid, desc: interaction("GET", f"{MASTODON}/statuses/{sid}/context", 200, {"ancestors": [], "descendants": desc}, MASTODON_HEADERS)
+    write("mastodon", "first_poll", [
+        interaction("GET", f"{statuses}?limit=40", 200, [post20, post10], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40", 200, [note], MASTODON_HEADERS),
+        context(111000000000000020, [reply_other, reply_own]),
+        context(111000000000000010, []),
+    ])
+    # the cursor of the first poll: nothing newer anywhere; the watched statuses' replies are old
+    write("mastodon", "empty_poll", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, [], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+        context(111000000000000020, [reply_other, reply_own]),
+        context(111000000000000010, []),
+    ])
+    # 43 new statuses after the cursor: a full page of 40 (min_id), then 3 more from the page's newest
+    many = [md_status(111000000000000100 + n, f"<p>Daily note {n}</p>", f"2024-03-06T{8 + n // 60:02d}:{n % 60:02d}:00.000Z") for n in range(1, 44)]
+    page1 = list(reversed(many[:40]))
+    page2 = list(reversed(many[40:]))
+    newest = [str(s["id"]) for s in reversed(many)][:5]
+    write("mastodon", "paging", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, page1, {**MASTODON_HEADERS, "Link": [f"<{statuses}?min_id=111000000000000140>; rel=\"prev\""]}),
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000140", 200, page2, MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+        *[context(int(sid), []) for sid in newest],
+    ])
+    limited = {**MASTODON_HEADERS, "X-RateLimit-Remaining": ["0"], "X-RateLimit-Reset": ["2024-03-05T14:47:10.000Z"]}
+    write("mastodon", "rate_limited", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 429, {"error": "Too many requests"}, limited),
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, [], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+    ])
+    write("mastodon", "token_expired", [
+        interaction("GET", f"{statuses}?limit=40", 401, {"error": "The access token is invalid"}, {"Content-Type": ["application/json; charset=utf-8"], "WWW-Authenticate": ["Bearer realm=\"Doorkeeper\", error=\"invalid_token\""]}),
+    ])
+
+
 if __name__ == "__main__":
     profiles()
     facebook()
@@ -329,4 +402,5 @@ if __name__ == "__main__":
     instagram()
     youtube()
     blog()
+    mastodon()
     print("cassettes written under", HERE)
