@@ -395,6 +395,119 @@ def mastodon() -> None:
     ])
 
 
+BSKY = "https://bsky.social/xrpc"
+BSKY_DID = "did:plc:inventedmaplegrove000001"
+BSKY_PARENT = {"did": "did:plc:inventedparent000000007", "handle": "parent7.bsky.social", "displayName": "Parent Person7", "labels": []}
+BSKY_SCHOOL = {"did": BSKY_DID, "handle": "maplegrove.bsky.social", "displayName": "Maple Grove School", "labels": []}
+BSKY_HEADERS = {"Content-Type": ["application/json; charset=utf-8"], "ratelimit-limit": ["3000"], "ratelimit-remaining": ["2999"], "ratelimit-reset": ["1709650300"], "ratelimit-policy": ["3000;w=300"]}
+BSKY_CID = "bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+
+
+def fake_jwt(scope: str, n: int) -> str:
+    """A JWT-shaped invented token (unsigned; the SDK reads only `exp` to know when to refresh)."""
+    import base64
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    return f"{part({'typ': 'at+jwt', 'alg': 'ES256K'})}.{part({'scope': scope, 'sub': BSKY_DID, 'iat': 1709650000 + n, 'exp': 4102444800, 'aud': 'did:web:bsky.social'})}.{part({'invented': n})}"
+
+
+def bsky_session(n: int = 1) -> dict:
+    return {"did": BSKY_DID, "handle": "maplegrove.bsky.social", "email": "comms@maple-grove.example", "emailConfirmed": True, "active": True,
+            "accessJwt": fake_jwt("com.atproto.appPass", n), "refreshJwt": fake_jwt("com.atproto.refresh", n)}
+
+
+def bsky_post(rkey: str, text: str, t: str, author: dict = BSKY_SCHOOL, reply: tuple[str, str] | None = None, image_alt: str | None = None) -> dict:
+    uri = f"at://{author['did']}/app.bsky.feed.post/{rkey}"
+    record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text, "createdAt": t, "langs": ["en"]}
+    view: dict[str, Any] = {"uri": uri, "cid": BSKY_CID, "author": author, "record": record, "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0, "indexedAt": t, "labels": []}
+    if reply:
+        record["reply"] = {"root": {"uri": reply[0], "cid": BSKY_CID}, "parent": {"uri": reply[1], "cid": BSKY_CID}}
+    if image_alt is not None:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": image_alt, "image": {"$type": "blob", "ref": {"$link": "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"}, "mimeType": "image/jpeg", "size": 123456}}]}
+        view["embed"] = {"$type": "app.bsky.embed.images#view", "images": [{"thumb": f"https://cdn.bsky.example/img/feed_thumbnail/plain/{rkey}@jpeg", "fullsize": f"https://cdn.bsky.example/img/feed_fullsize/plain/{rkey}@jpeg", "alt": image_alt}]}
+    return view
+
+
+def bsky_thread(post: dict, replies: list[dict]) -> dict:
+    return {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": replies}
+
+
+def bluesky() -> None:
+    session = interaction("POST", f"{BSKY}/com.atproto.server.createSession", 200, bsky_session(), BSKY_HEADERS)
+    feed = f"{BSKY}/app.bsky.feed.getAuthorFeed?actor={BSKY_DID}&limit=50"
+    notes = f"{BSKY}/app.bsky.notification.listNotifications?limit=50"
+    thread = f"{BSKY}/app.bsky.feed.getPostThread"
+    p2 = bsky_post("3kinvented002", "Science fair today! Thanks to our volunteers.", "2024-03-05T15:00:00.000Z", image_alt="Students at the science fair tables")
+    p1 = bsky_post("3kinvented001", "Welcome back, everyone.", "2024-03-04T12:00:00.000Z")
+    c1 = bsky_post("3kparent0001", "Great pictures, thank you!", "2024-03-05T15:10:00.000Z", author=BSKY_PARENT, reply=(p2["uri"], p2["uri"]))
+    r1 = bsky_post("3kinvented003", "Thanks for coming!", "2024-03-05T15:20:00.000Z", reply=(p2["uri"], c1["uri"]))
+    mention = bsky_post("3kparent0002", "@maplegrove.bsky.social is the bus late today?", "2024-03-05T08:00:00.000Z", author=BSKY_PARENT)
+    note = {"uri": mention["uri"], "cid": BSKY_CID, "author": BSKY_PARENT, "reason": "mention", "record": mention["record"], "isRead": False, "indexedAt": "2024-03-05T08:00:01.000Z", "labels": []}
+    reply_note = {"uri": c1["uri"], "cid": BSKY_CID, "author": BSKY_PARENT, "reason": "reply", "record": c1["record"], "isRead": False, "indexedAt": "2024-03-05T15:10:00.000Z", "labels": []}
+    write("bluesky", "first_poll", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p2}, {"post": p1}], "cursor": "2024-03-04T12:00:00.000Z"}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p2['uri']}", 200, {"thread": bsky_thread(p2, [bsky_thread(c1, [bsky_thread(r1, [])])])}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p1['uri']}", 200, {"thread": bsky_thread(p1, [])}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": [reply_note, note], "cursor": "2024-03-05T08:00:01.000Z"}, BSKY_HEADERS),
+    ])
+    # the same answers after the first poll's cursor: nothing is newer, nothing is added
+    write("bluesky", "empty_poll", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p2}, {"post": p1}], "cursor": "2024-03-04T12:00:00.000Z"}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p2['uri']}", 200, {"thread": bsky_thread(p2, [bsky_thread(c1, [bsky_thread(r1, [])])])}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p1['uri']}", 200, {"thread": bsky_thread(p1, [])}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": [reply_note, note], "cursor": "2024-03-05T08:00:01.000Z"}, BSKY_HEADERS),
+    ])
+    # after the cursor: two feed pages of new posts (cursor paging), then the old ones stop it
+    new = [bsky_post(f"3knew{n:04d}", f"Daily note {n}", f"2024-03-06T{8 + n // 60:02d}:{n % 60:02d}:00.000Z") for n in range(1, 8)]
+    new.reverse()
+    write("bluesky", "paging", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p} for p in new[:4]], "cursor": "page2cursor"}, BSKY_HEADERS),
+        interaction("GET", f"{feed}&cursor=page2cursor", 200, {"feed": [{"post": p} for p in new[4:]] + [{"post": p2}], "cursor": "page3cursor"}, BSKY_HEADERS),
+        *[interaction("GET", f"{thread}?uri={p['uri']}", 200, {"thread": bsky_thread(p, [])}, BSKY_HEADERS) for p in new[:5]],
+        interaction("GET", notes, 200, {"notifications": [], "cursor": None}, BSKY_HEADERS),
+    ])
+    limited = {**BSKY_HEADERS, "ratelimit-remaining": ["0"], "ratelimit-reset": ["1709650020"]}
+    write("bluesky", "rate_limited", [
+        session,
+        interaction("GET", feed, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, limited),
+        interaction("GET", feed, 200, {"feed": [], "cursor": None}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": []}, BSKY_HEADERS),
+    ])
+    expired = interaction("GET", feed, 400, {"error": "ExpiredToken", "message": "Token has expired"}, BSKY_HEADERS)
+    write("bluesky", "token_refreshed", [
+        session, expired,
+        interaction("POST", f"{BSKY}/com.atproto.server.refreshSession", 200, bsky_session(2), BSKY_HEADERS),
+        interaction("GET", feed, 200, {"feed": [], "cursor": None}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": []}, BSKY_HEADERS),
+    ])
+    write("bluesky", "token_expired", [
+        session, expired,
+        interaction("POST", f"{BSKY}/com.atproto.server.refreshSession", 400, {"error": "ExpiredToken", "message": "Token has been revoked"}, BSKY_HEADERS),
+    ])
+    write("bluesky", "password_refused", [
+        interaction("POST", f"{BSKY}/com.atproto.server.createSession", 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, BSKY_HEADERS),
+    ])
+    gate_uri = f"at://{BSKY_DID}/app.bsky.feed.threadgate/3kinvented002"
+    write("bluesky", "hide_reply", [
+        session,
+        interaction("GET", f"{BSKY}/app.bsky.feed.getPosts?uris={c1['uri']}", 200, {"posts": [c1]}, BSKY_HEADERS),
+        interaction("GET", f"{BSKY}/com.atproto.repo.getRecord?repo={BSKY_DID}&collection=app.bsky.feed.threadgate&rkey=3kinvented002", 200,
+                    {"uri": gate_uri, "cid": BSKY_CID, "value": {"$type": "app.bsky.feed.threadgate", "post": p2["uri"], "createdAt": "2024-03-05T15:00:01.000Z", "allow": [{"$type": "app.bsky.feed.threadgate#followingRule"}], "hiddenReplies": []}}, BSKY_HEADERS),
+        interaction("POST", f"{BSKY}/com.atproto.repo.putRecord", 200, {"uri": gate_uri, "cid": BSKY_CID, "validationStatus": "valid"}, BSKY_HEADERS),
+    ])
+    write("bluesky", "hide_reply_new_gate", [
+        session,
+        interaction("GET", f"{BSKY}/app.bsky.feed.getPosts?uris={c1['uri']}", 200, {"posts": [c1]}, BSKY_HEADERS),
+        interaction("GET", f"{BSKY}/com.atproto.repo.getRecord?repo={BSKY_DID}&collection=app.bsky.feed.threadgate&rkey=3kinvented002", 400, {"error": "RecordNotFound", "message": "Could not locate record"}, BSKY_HEADERS),
+        interaction("POST", f"{BSKY}/com.atproto.repo.putRecord", 200, {"uri": gate_uri, "cid": BSKY_CID, "validationStatus": "valid"}, BSKY_HEADERS),
+    ])
+
+
 if __name__ == "__main__":
     profiles()
     facebook()
@@ -403,4 +516,5 @@ if __name__ == "__main__":
     youtube()
     blog()
     mastodon()
+    bluesky()
     print("cassettes written under", HERE)

@@ -22,6 +22,8 @@ PLATFORMS.update({
     "instagram": _lazy("connectors.instagram", "InstagramConnector"),
     "youtube": _lazy("connectors.youtube", "YouTubeConnector"),
     "blog": _lazy("connectors.blog", "BlogConnector"),
+    "bluesky": _lazy("connectors.bluesky", "BlueskyConnector"),
+    "mastodon": _lazy("connectors.mastodon", "MastodonConnector"),
 })
 
 
