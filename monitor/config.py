@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from classifiers.directory import Directory, StaffMember
+from connectors.registry import PLATFORMS as CONNECTED_PLATFORMS
 from monitor import yamlfile
 from monitor.errors import ConfigError, Problem, UnknownAccount
 from monitor.roster import PERSONAL_DOMAINS, read_staff, read_students
@@ -84,7 +85,13 @@ class SmtpSettings(_Model):
 
 class AccountConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
-    platform: Literal["facebook", "x", "instagram", "youtube", "blog"]
+    platform: Literal[
+        "facebook", "x", "instagram", "youtube", "blog",
+        "bluesky",
+        "mastodon",
+        "snapchat",  # registered for the governance audit only (fetch: false): no API for its messages
+        "other",  # instant messaging and anything else with no API: fetch: false
+    ]
     handle: str
     school: str | None = None
     administrators: list[str]
@@ -100,6 +107,9 @@ class AccountConfig(_Model):
     options: dict[str, Any] = Field(default_factory=dict)
     # a local file of items instead of the platform API: the demo, and back-audits of exports
     sample_file: str | None = None
+    # false: registered (the governance audit covers it) but never fetched, for platforms with no
+    # API for their messages (Snapchat, instant messaging); `status` says it is not monitored
+    fetch: bool = True
 
     @field_validator("handle", mode="before")
     @classmethod
@@ -350,6 +360,9 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
             problem_text = _email_problem(account.login_email, domain)
             if problem_text:
                 problem(i, "login_email", problem_text.replace("administrators use", "accounts are registered with"))
+        if account.fetch and not account.sample_file and account.platform not in CONNECTED_PLATFORMS:
+            problem(i, "platform", f"account {account.name}: hallwatch has no connector for {account.platform!r} and cannot read it; "
+                    "register it with fetch: false so the governance audit still covers it")
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
 

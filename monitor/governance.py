@@ -255,7 +255,7 @@ def audit_activity(session: Session, division: Division, now: datetime) -> list[
         last_post = session.scalar(select(func.max(StoredItem.created_at)).where(StoredItem.account_id == row.id, StoredItem.author_is_account.is_(True)))
         if last_post is not None and now - last_post > STALE_AFTER:
             gap("stale", f"no post since {last_post:%Y-%m-%d}; delete accounts no longer in use", "AP1311 1.2.1.3")
-        if config.comments:
+        if config.comments and config.fetch:  # a registered-not-read account is watched by people, not here
             last_ok = session.scalar(select(func.max(RunAccount.finished_at)).where(RunAccount.account_id == row.id, RunAccount.status == "ok"))
             if last_ok is None or now - last_ok > MONITORED_WITHIN:
                 gap("comments_monitored", "comments are on but were not fetched in the last 24 hours", "AP1311 1.4.3; AP140C 1.10.2")
@@ -396,7 +396,7 @@ def refresh_profiles(
         stored = {p.account_id: p for p in session.scalars(select(AccountProfile))}
     for config in division.accounts:
         row = rows.get(config.name)
-        if row is None:
+        if row is None or not config.fetch:  # registered, not read: there is no API to ask
             continue
         profile = stored.get(row.id)
         if profile is not None and profile.fetched_at is not None and now - profile.fetched_at < max_age:

@@ -118,12 +118,15 @@ def sync_accounts(session: Session, division: Division) -> dict[str, Account]:
 
 
 def due_accounts(session: Session, division: Division, now: datetime, only: str | None, everything: bool) -> list[AccountConfig]:
+    # registered-not-read accounts (fetch: false) have no API to read: never fetched, never an error
     if only is not None:
-        return [division.account(only)]
+        return [a for a in [division.account(only)] if a.fetch]
     if everything:
-        return list(division.accounts)
+        return [a for a in division.accounts if a.fetch]
     due = []
     for config in division.accounts:
+        if not config.fetch:
+            continue
         last = session.scalar(
             select(RunAccount.finished_at)
             .join(Account, RunAccount.account_id == Account.id)

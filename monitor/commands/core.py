@@ -130,12 +130,16 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
             held: dict[int, list[QuarantinedItem]] = defaultdict(list)
             for q in session.scalars(select(QuarantinedItem).where(QuarantinedItem.resolved_at.is_(None)).order_by(QuarantinedItem.id)):
                 held[q.account_id].append(q)
+            not_read = {a.name for a in division.accounts if not a.fetch}
             click.echo(f"times in {division.settings.timezone}")
             click.echo(f"{'account':<32} {'platform':<10} {'credentials':<12} {'items':>6}  {'last success':<22} {'lag':>8}  last run")
             for account in session.scalars(select(Account).order_by(Account.name)):
                 last = session.scalars(select(RunAccount).where(RunAccount.account_id == account.id).order_by(RunAccount.id.desc()).limit(1)).first()
                 when = f"{local(division, last.finished_at)} {last.status}" if last and last.finished_at else "never"
                 success = successes.get(account.id)
+                if account.name in not_read:
+                    click.echo(f"{account.name:<32} {account.platform:<10} registered, not monitored (no API)")
+                    continue
                 click.echo(f"{account.name:<32} {account.platform:<10} {account.credential_status:<12} {counts.get(account.id, 0):>6}  "
                            f"{local(division, success):<22} {lag(success, now):>8}  {when}")
                 if account.credential_error:
