@@ -107,6 +107,14 @@ def facebook() -> None:
     ])
     write("facebook", "feed_unavailable", [interaction("GET", f"{feed}?since=1709051040", 503, html, {"Content-Type": ["text/html; charset=utf-8"]})])
     write("facebook", "hide_comment", [interaction("POST", f"{GRAPH}/{PAGE}_501_1", 200, {"success": True}, fb_headers(), req_body="is_hidden=true")])
+    # a comment with 30 replies: the nested page holds 25 and a `next`; the other 5 come from its replies' cursor
+    thirty = [fb_reply(502, 7, r, f"2024-03-06T10:{r:02d}:00+0000") for r in range(1, 31)]
+    busy = fb_comment(502, 7, "2024-03-06T09:00:00+0000", thirty[:25])
+    busy["comments"]["paging"] = {"cursors": {"before": "QVFIUmJl", "after": "QVFIUlJFUExZMjU"}, "next": f"{GRAPH}/502_7/comments?limit=25&after=QVFIUlJFUExZMjU"}
+    write("facebook", "replies_paged", [
+        interaction("GET", f"{feed}?limit=25", 200, {"data": [fb_post(502, "2024-03-06T08:00:00+0000", [busy])], "paging": {"cursors": {"before": "QVFIUjU", "after": "QVFIUjY"}}}, fb_headers()),
+        interaction("GET", f"{GRAPH}/502_7/comments?after=QVFIUlJFUExZMjU", 200, {"data": thirty[25:], "paging": {"cursors": {"before": "QVFIUlJFUExZMjY", "after": "QVFIUlJFUExZMzA"}}}, fb_headers()),
+    ])
     write("facebook", "delete_comment", [interaction("DELETE", f"{GRAPH}/{PAGE}_501_2", 200, {"success": True}, fb_headers())])
 
 
