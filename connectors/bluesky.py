@@ -34,7 +34,7 @@ import httpx
 from atproto import Client, exceptions as at_errors
 from atproto_core.exceptions import AtProtocolError
 from atproto_client.models.utils import get_model_as_dict
-from atproto_client.request import Request, _handle_request_errors, _handle_response
+from atproto_client.request import Request, _handle_response
 
 from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, ResponseError
 from connectors.items import Author, Item, Media, parse_time
@@ -70,14 +70,20 @@ class _BudgetRequest(Request):
         if self.budget is None:
             raise ConnectorError("a Bluesky request was made without a fetch budget (a connector bug)")
         headers = self.get_headers(kwargs.pop("headers", None))
+        budget = self.budget
         try:
-            answer = read_httpx(self._client, self.budget, method, url, headers=headers, **kwargs)
-        except ConnectorError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the SDK maps transport errors to its own types
-            _handle_request_errors(exc)
-            raise
+            answer = read_httpx(self._client, budget, method, url, headers=headers, **kwargs)
+        except httpx.HTTPError as exc:
+            budget.check()  # a read that timed out at the deadline is the deadline's failure
+            raise ResponseError(f"account {budget.account}: Bluesky unreachable ({type(exc).__name__})") from None
         self.last_status, self.last_headers = answer.status_code, dict(answer.headers)
+        if answer.status_code == 503 and rate_limit_wait(503, answer.headers) is None:
+            raise ResponseError(f"account {budget.account}: Bluesky unavailable (HTTP 503 without Retry-After); the next run tries again")
+        if 200 <= answer.status_code < 300 and "json" in answer.headers.get("content-type", ""):
+            try:
+                json.loads(answer.content)
+            except ValueError:
+                raise ResponseError(f"account {budget.account}: Bluesky sent a body that is not whole JSON (cut off or malformed)") from None
         response = httpx.Response(answer.status_code, headers=answer.headers, content=answer.content)
         return _handle_response(response)
 
@@ -121,6 +127,8 @@ class BlueskyConnector:
             return fn()
 
         def limited(exc: BaseException) -> float | None:
+            if isinstance(exc, at_errors.RequestException) and self.request.last_status == 503:
+                return rate_limit_wait(503, self.request.last_headers, self.throttle.now)  # only a 503 with Retry-After gets here
             if not isinstance(exc, at_errors.RateLimitExceededError):
                 return None
             return _reset_wait(self.request.last_status, self.request.last_headers, self.throttle.now)

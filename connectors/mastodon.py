@@ -79,6 +79,8 @@ class MastodonConnector:
             return fn()
 
         def limited(exc: BaseException) -> float | None:
+            if isinstance(exc, mastodon_py.MastodonAPIError) and self.last_status == 503:
+                return rate_limit_wait(503, self.last_headers, self.throttle.now)  # waited for only with Retry-After
             if not isinstance(exc, mastodon_py.MastodonRatelimitError):
                 return None
             return _reset_wait(self.last_status, self.last_headers, self.throttle.now)
@@ -94,6 +96,10 @@ class MastodonConnector:
             self.throttle.budget_for(account, self.platform).check()
             raise ResponseError(f"account {account.name}: Mastodon instance unreachable ({type(inner).__name__ if inner else 'network'})") from None
         except mastodon_py.MastodonAPIError as exc:
+            if 200 <= self.last_status < 300:  # Mastodon.py could not decode a successful answer
+                raise ResponseError(f"account {account.name}: Mastodon API sent a body that is not whole JSON (cut off or malformed)") from None
+            if self.last_status == 503:
+                raise ResponseError(f"account {account.name}: Mastodon API unavailable (HTTP 503 without Retry-After); the next run tries again") from None
             if self.last_status == 403 and "scope" in str(exc).lower():
                 raise CredentialsError(f"account {account.name}: Mastodon token lacks a read scope; renew it") from None
             raise ResponseError(f"account {account.name}: Mastodon API answered HTTP {self.last_status or type(exc).__name__}") from None

@@ -25,7 +25,7 @@ from monitor.roster import PERSONAL_DOMAINS, read_staff, read_students
 DIVISION_FILE, STUDENTS_FILE, STAFF_FILE = "division.yaml", "students.csv", "staff.csv"
 PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
 # keys whose values are secrets wherever they appear in division.yaml
-SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token"}
+SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token", "app_password"}
 # the credential name the systemd units give the credentials file (LoadCredential=credentials.env:PATH)
 SYSTEMD_CREDENTIAL = "credentials.env"
 SECRET_REF = re.compile(r"^(env|file):[A-Za-z_][A-Za-z0-9_]*$")
