@@ -516,6 +516,17 @@ def bluesky() -> None:
     ])
 
 
+def youtube_moderation() -> None:
+    """comments.setModerationStatus with the owner's OAuth token: 204 No Content when done."""
+    url = f"{YT}/comments/setModerationStatus"
+    write("youtube", "moderate_held", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=heldForReview", 204, "", {"Vary": ["Origin", "X-Origin", "Referer"]})])
+    write("youtube", "moderate_rejected_ban", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=rejected&banAuthor=true", 204, "", {"Vary": ["Origin", "X-Origin", "Referer"]})])
+    forbidden = {"error": {"code": 403, "message": "The comment could not be moderated: the caller is not the channel's owner.", "errors": [{"message": "forbidden", "domain": "youtube.commentThread", "reason": "forbidden"}]}}
+    write("youtube", "moderate_forbidden", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=rejected", 403, forbidden, YT_HEADERS)])
+    expired = {"error": {"code": 401, "message": "Request had invalid authentication credentials.", "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError", "location": "Authorization", "locationType": "header"}], "status": "UNAUTHENTICATED"}}
+    write("youtube", "moderate_token_expired", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=heldForReview", 401, expired, YT_HEADERS)])
+
+
 if __name__ == "__main__":
     profiles()
     facebook()
@@ -525,4 +536,5 @@ if __name__ == "__main__":
     blog()
     mastodon()
     bluesky()
+    youtube_moderation()
     print("cassettes written under", HERE)

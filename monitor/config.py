@@ -83,6 +83,16 @@ class SmtpSettings(_Model):
     from_address: str = "hallwatch@localhost"
 
 
+class XBilling(_Model):
+    """X bills API reads per post (since 2026). The default price is a placeholder: the division must
+    check its X developer plan and write its own price here. `monthly_budget` (per account, in
+    `currency`; none: no limit) stops reading an account for the rest of the month once reached."""
+
+    price_per_post_read: float = Field(default=0.005, ge=0)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    monthly_budget: float | None = Field(default=None, ge=0)
+
+
 class AccountConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     platform: Literal[
@@ -110,6 +120,8 @@ class AccountConfig(_Model):
     # false: registered (the governance audit covers it) but never fetched, for platforms with no
     # API for their messages (Snapchat, instant messaging); `status` says it is not monitored
     fetch: bool = True
+    # an X account's own monthly read budget (in x_billing.currency), instead of x_billing.monthly_budget
+    x_monthly_budget: float | None = Field(default=None, ge=0)
 
     @field_validator("handle", mode="before")
     @classmethod
@@ -125,6 +137,7 @@ class DivisionFile(_Model):
     smtp: SmtpSettings = SmtpSettings()
     routing: dict[str, Any] = Field(default_factory=dict)
     digest: DigestSettings = DigestSettings()
+    x_billing: XBilling = XBilling()
 
 
 @dataclass(frozen=True)
@@ -139,6 +152,7 @@ class Division:
     routing: dict[str, Any]
     directory: Directory
     digest: DigestSettings = DigestSettings()
+    x_billing: XBilling = XBilling()
 
     @property
     def name(self) -> str:
@@ -275,7 +289,7 @@ def load_division(config_dir: Path) -> Division:
     assert parsed is not None
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
-    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest)
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest, parsed.x_billing)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:

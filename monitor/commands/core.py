@@ -17,6 +17,7 @@ from monitor.locks import lock_is_free, run_lock
 from monitor.models import Account, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import mail_status, notify_after_run
 from monitor.routing import rules_for
+from monitor.usage import counters as usage
 from monitor import runs
 from monitor.runs import (AccountOutcome, classify_pending, mark_interrupted_runs, open_database, retry_quarantined_stores,
                           run_cycle, sync_accounts)
@@ -146,6 +147,9 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
                     click.echo(f"{'':<32} credentials: {account.credential_error}")
                 if last and last.error and last.error != account.credential_error:
                     click.echo(f"{'':<32} last error: {last.error}")
+                config = next((a for a in division.accounts if a.name == account.name), None)
+                for line in usage.status_lines(session, division, config, account.id, now) if config else []:
+                    click.echo(f"{'':<32} {line}")
                 for note in (last.events if last else [])[-3:]:
                     click.echo(f"{'':<32} {note}")
                 if held.get(account.id):
