@@ -145,8 +145,10 @@ def facebook_answer(key: str, path: str, query: dict[str, str], posts: list[Post
 def x_answer(key: str, path: str, query: dict[str, str], posts: list[Post]) -> Reply:
     user = page_id(key)
     if path.endswith("/tweets"):
+        since = int(query.get("since_id", "0"))
         data = [{"id": platform_id("x", key, p.n), "text": p.text, "author_id": user, "created_at": _iso(p.when, z=True),
-                 "conversation_id": platform_id("x", key, p.n)} for p in posts]
+                 "conversation_id": platform_id("x", key, p.n)} for p in posts if int(platform_id("x", key, p.n)) > since]
+        data = data[: int(query.get("max_results", "100"))]  # as X does; each post returned is billed
         meta: dict[str, Any] = {"result_count": len(data)}
         if data:
             meta["newest_id"], meta["oldest_id"] = data[0]["id"], data[-1]["id"]
