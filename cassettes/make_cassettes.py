@@ -107,6 +107,14 @@ def facebook() -> None:
     ])
     write("facebook", "feed_unavailable", [interaction("GET", f"{feed}?since=1709051040", 503, html, {"Content-Type": ["text/html; charset=utf-8"]})])
     write("facebook", "hide_comment", [interaction("POST", f"{GRAPH}/{PAGE}_501_1", 200, {"success": True}, fb_headers(), req_body="is_hidden=true")])
+    # a comment with 30 replies: the nested page holds 25 and a `next`; the other 5 come from its replies' cursor
+    thirty = [fb_reply(502, 7, r, f"2024-03-06T10:{r:02d}:00+0000") for r in range(1, 31)]
+    busy = fb_comment(502, 7, "2024-03-06T09:00:00+0000", thirty[:25])
+    busy["comments"]["paging"] = {"cursors": {"before": "QVFIUmJl", "after": "QVFIUlJFUExZMjU"}, "next": f"{GRAPH}/502_7/comments?limit=25&after=QVFIUlJFUExZMjU"}
+    write("facebook", "replies_paged", [
+        interaction("GET", f"{feed}?limit=25", 200, {"data": [fb_post(502, "2024-03-06T08:00:00+0000", [busy])], "paging": {"cursors": {"before": "QVFIUjU", "after": "QVFIUjY"}}}, fb_headers()),
+        interaction("GET", f"{GRAPH}/502_7/comments?after=QVFIUlJFUExZMjU", 200, {"data": thirty[25:], "paging": {"cursors": {"before": "QVFIUlJFUExZMjY", "after": "QVFIUlJFUExZMzA"}}}, fb_headers()),
+    ])
     write("facebook", "delete_comment", [interaction("DELETE", f"{GRAPH}/{PAGE}_501_2", 200, {"success": True}, fb_headers())])
 
 
@@ -605,6 +613,201 @@ def new_profiles() -> None:
         "id": int(ORG), "vanityName": "maple-grove-school", "localizedName": "Maple Grove School", "localizedWebsite": "https://maplegrove.example-sd.ca",
         "description": {"localized": {"en_US": "Maple Grove School, Grades 6 to 8"}, "preferredLocale": {"country": "US", "language": "en"}},
         "name": {"localized": {"en_US": "Maple Grove School"}, "preferredLocale": {"country": "US", "language": "en"}}, "primaryOrganizationType": "EDUCATIONAL_INSTITUTION"}, LI_JSON)])
+MASTODON = "https://mastodon.maple-grove.example/api/v1"
+MASTODON_ME = "109000000000000001"
+MASTODON_HEADERS = {"Content-Type": ["application/json; charset=utf-8"], "X-RateLimit-Limit": ["300"], "X-RateLimit-Remaining": ["299"], "X-RateLimit-Reset": ["2024-03-05T15:00:00.000Z"]}
+
+
+def md_account(aid: str, name: str, acct: str) -> dict:
+    return {"id": aid, "username": acct, "acct": acct, "display_name": name, "locked": False, "bot": False, "created_at": "2023-01-10T00:00:00.000Z", "note": "", "url": f"https://mastodon.maple-grove.example/@{acct}", "avatar": "", "header": "", "followers_count": 10, "following_count": 5, "statuses_count": 40, "fields": [], "emojis": []}
+
+
+MD_SCHOOL = md_account(MASTODON_ME, "Maple Grove School", "maplegrove")
+MD_PARENT = md_account("109000000000000077", "Parent Person7", "parent7@social.example")
+
+
+def md_status(sid: int, html: str, t: str, author: dict = MD_SCHOOL, reply_to: int | None = None, media: list[dict] | None = None) -> dict:
+    return {
+        "id": str(sid), "created_at": t, "in_reply_to_id": str(reply_to) if reply_to else None,
+        "in_reply_to_account_id": MASTODON_ME if reply_to else None, "sensitive": False, "spoiler_text": "",
+        "visibility": "public", "language": "en", "uri": f"https://mastodon.maple-grove.example/users/{author['acct']}/statuses/{sid}",
+        "url": f"https://mastodon.maple-grove.example/@{author['acct']}/{sid}", "replies_count": 0, "reblogs_count": 0,
+        "favourites_count": 0, "content": html, "reblog": None, "account": author, "media_attachments": media or [],
+        "mentions": [], "tags": [], "emojis": [], "card": None, "poll": None,
+    }
+
+
+def md_image(n: int, alt: str) -> dict:
+    return {"id": f"11000000000000{n:04d}", "type": "image", "url": f"https://files.maple-grove.example/media/{n}.jpg", "preview_url": f"https://files.maple-grove.example/media/{n}_small.jpg", "remote_url": None, "description": alt, "blurhash": "UeKUpFxuo~R%0nW;WCnhF6RjaJt757oJodS$"}
+
+
+def mastodon() -> None:
+    statuses = f"{MASTODON}/accounts/{MASTODON_ME}/statuses"
+    notes = f"{MASTODON}/notifications"
+    post20 = md_status(111000000000000020, "<p>Science fair today! &amp; thanks to our volunteers.</p><p>Doors open at 9.</p>", "2024-03-05T15:00:00.000Z", media=[md_image(1, "Students at the science fair tables")])
+    post10 = md_status(111000000000000010, "<p>Welcome back, <a href=\"https://mastodon.maple-grove.example/tags/school\" class=\"mention hashtag\">#<span>school</span></a></p>", "2024-03-04T12:00:00.000Z")
+    mention = md_status(111000000000000015, "<p><span class=\"h-card\"><a href=\"https://mastodon.maple-grove.example/@maplegrove\" class=\"u-url mention\">@<span>maplegrove</span></a></span> is the bus late today?</p>", "2024-03-05T08:00:00.000Z", author=MD_PARENT)
+    reply_other = md_status(111000000000000021, "<p>Great pictures<br>thank you!</p>", "2024-03-05T15:10:00.000Z", author=MD_PARENT, reply_to=111000000000000020)
+    reply_own = md_status(111000000000000022, "<p>Thanks for coming!</p>", "2024-03-05T15:20:00.000Z", reply_to=111000000000000021)
+    note = {"id": "900001", "type": "mention", "created_at": "2024-03-05T08:00:00.000Z", "account": MD_PARENT, "status": mention}
+    context = lambda sid, desc: interaction("GET", f"{MASTODON}/statuses/{sid}/context", 200, {"ancestors": [], "descendants": desc}, MASTODON_HEADERS)
+    write("mastodon", "first_poll", [
+        interaction("GET", f"{statuses}?limit=40", 200, [post20, post10], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40", 200, [note], MASTODON_HEADERS),
+        context(111000000000000020, [reply_other, reply_own]),
+        context(111000000000000010, []),
+    ])
+    # the cursor of the first poll: nothing newer anywhere; the watched statuses' replies are old
+    write("mastodon", "empty_poll", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, [], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+        context(111000000000000020, [reply_other, reply_own]),
+        context(111000000000000010, []),
+    ])
+    # 43 new statuses after the cursor: a full page of 40 (min_id), then 3 more from the page's newest
+    many = [md_status(111000000000000100 + n, f"<p>Daily note {n}</p>", f"2024-03-06T{8 + n // 60:02d}:{n % 60:02d}:00.000Z") for n in range(1, 44)]
+    page1 = list(reversed(many[:40]))
+    page2 = list(reversed(many[40:]))
+    newest = [str(s["id"]) for s in reversed(many)][:5]
+    write("mastodon", "paging", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, page1, {**MASTODON_HEADERS, "Link": [f"<{statuses}?min_id=111000000000000140>; rel=\"prev\""]}),
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000140", 200, page2, MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+        *[context(int(sid), []) for sid in newest],
+    ])
+    limited = {**MASTODON_HEADERS, "X-RateLimit-Remaining": ["0"], "X-RateLimit-Reset": ["2024-03-05T14:47:10.000Z"]}
+    write("mastodon", "rate_limited", [
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 429, {"error": "Too many requests"}, limited),
+        interaction("GET", f"{statuses}?limit=40&min_id=111000000000000020", 200, [], MASTODON_HEADERS),
+        interaction("GET", f"{notes}?limit=40&min_id=900001", 200, [], MASTODON_HEADERS),
+    ])
+    write("mastodon", "token_expired", [
+        interaction("GET", f"{statuses}?limit=40", 401, {"error": "The access token is invalid"}, {"Content-Type": ["application/json; charset=utf-8"], "WWW-Authenticate": ["Bearer realm=\"Doorkeeper\", error=\"invalid_token\""]}),
+    ])
+
+
+BSKY = "https://bsky.social/xrpc"
+BSKY_DID = "did:plc:inventedmaplegrove000001"
+BSKY_PARENT = {"did": "did:plc:inventedparent000000007", "handle": "parent7.bsky.social", "displayName": "Parent Person7", "labels": []}
+BSKY_SCHOOL = {"did": BSKY_DID, "handle": "maplegrove.bsky.social", "displayName": "Maple Grove School", "labels": []}
+BSKY_HEADERS = {"Content-Type": ["application/json; charset=utf-8"], "ratelimit-limit": ["3000"], "ratelimit-remaining": ["2999"], "ratelimit-reset": ["1709650300"], "ratelimit-policy": ["3000;w=300"]}
+BSKY_CID = "bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"
+
+
+def fake_jwt(scope: str, n: int) -> str:
+    """A JWT-shaped invented token (unsigned; the SDK reads only `exp` to know when to refresh)."""
+    import base64
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode().rstrip("=")
+
+    return f"{part({'typ': 'at+jwt', 'alg': 'ES256K'})}.{part({'scope': scope, 'sub': BSKY_DID, 'iat': 1709650000 + n, 'exp': 4102444800, 'aud': 'did:web:bsky.social'})}.{part({'invented': n})}"
+
+
+def bsky_session(n: int = 1) -> dict:
+    return {"did": BSKY_DID, "handle": "maplegrove.bsky.social", "email": "comms@maple-grove.example", "emailConfirmed": True, "active": True,
+            "accessJwt": fake_jwt("com.atproto.appPass", n), "refreshJwt": fake_jwt("com.atproto.refresh", n)}
+
+
+def bsky_post(rkey: str, text: str, t: str, author: dict = BSKY_SCHOOL, reply: tuple[str, str] | None = None, image_alt: str | None = None) -> dict:
+    uri = f"at://{author['did']}/app.bsky.feed.post/{rkey}"
+    record: dict[str, Any] = {"$type": "app.bsky.feed.post", "text": text, "createdAt": t, "langs": ["en"]}
+    view: dict[str, Any] = {"uri": uri, "cid": BSKY_CID, "author": author, "record": record, "replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0, "indexedAt": t, "labels": []}
+    if reply:
+        record["reply"] = {"root": {"uri": reply[0], "cid": BSKY_CID}, "parent": {"uri": reply[1], "cid": BSKY_CID}}
+    if image_alt is not None:
+        record["embed"] = {"$type": "app.bsky.embed.images", "images": [{"alt": image_alt, "image": {"$type": "blob", "ref": {"$link": "bafkreibme22gw2h7y2h7tg2fhqotaqjucnbc24deqo72b6mkl2egezxhvy"}, "mimeType": "image/jpeg", "size": 123456}}]}
+        view["embed"] = {"$type": "app.bsky.embed.images#view", "images": [{"thumb": f"https://cdn.bsky.example/img/feed_thumbnail/plain/{rkey}@jpeg", "fullsize": f"https://cdn.bsky.example/img/feed_fullsize/plain/{rkey}@jpeg", "alt": image_alt}]}
+    return view
+
+
+def bsky_thread(post: dict, replies: list[dict]) -> dict:
+    return {"$type": "app.bsky.feed.defs#threadViewPost", "post": post, "replies": replies}
+
+
+def bluesky() -> None:
+    session = interaction("POST", f"{BSKY}/com.atproto.server.createSession", 200, bsky_session(), BSKY_HEADERS)
+    feed = f"{BSKY}/app.bsky.feed.getAuthorFeed?actor={BSKY_DID}&limit=50"
+    notes = f"{BSKY}/app.bsky.notification.listNotifications?limit=50"
+    thread = f"{BSKY}/app.bsky.feed.getPostThread"
+    p2 = bsky_post("3kinvented002", "Science fair today! Thanks to our volunteers.", "2024-03-05T15:00:00.000Z", image_alt="Students at the science fair tables")
+    p1 = bsky_post("3kinvented001", "Welcome back, everyone.", "2024-03-04T12:00:00.000Z")
+    c1 = bsky_post("3kparent0001", "Great pictures, thank you!", "2024-03-05T15:10:00.000Z", author=BSKY_PARENT, reply=(p2["uri"], p2["uri"]))
+    r1 = bsky_post("3kinvented003", "Thanks for coming!", "2024-03-05T15:20:00.000Z", reply=(p2["uri"], c1["uri"]))
+    mention = bsky_post("3kparent0002", "@maplegrove.bsky.social is the bus late today?", "2024-03-05T08:00:00.000Z", author=BSKY_PARENT)
+    note = {"uri": mention["uri"], "cid": BSKY_CID, "author": BSKY_PARENT, "reason": "mention", "record": mention["record"], "isRead": False, "indexedAt": "2024-03-05T08:00:01.000Z", "labels": []}
+    reply_note = {"uri": c1["uri"], "cid": BSKY_CID, "author": BSKY_PARENT, "reason": "reply", "record": c1["record"], "isRead": False, "indexedAt": "2024-03-05T15:10:00.000Z", "labels": []}
+    write("bluesky", "first_poll", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p2}, {"post": p1}], "cursor": "2024-03-04T12:00:00.000Z"}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p2['uri']}", 200, {"thread": bsky_thread(p2, [bsky_thread(c1, [bsky_thread(r1, [])])])}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p1['uri']}", 200, {"thread": bsky_thread(p1, [])}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": [reply_note, note], "cursor": "2024-03-05T08:00:01.000Z"}, BSKY_HEADERS),
+    ])
+    # the same answers after the first poll's cursor: nothing is newer, nothing is added
+    write("bluesky", "empty_poll", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p2}, {"post": p1}], "cursor": "2024-03-04T12:00:00.000Z"}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p2['uri']}", 200, {"thread": bsky_thread(p2, [bsky_thread(c1, [bsky_thread(r1, [])])])}, BSKY_HEADERS),
+        interaction("GET", f"{thread}?uri={p1['uri']}", 200, {"thread": bsky_thread(p1, [])}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": [reply_note, note], "cursor": "2024-03-05T08:00:01.000Z"}, BSKY_HEADERS),
+    ])
+    # after the cursor: two feed pages of new posts (cursor paging), then the old ones stop it
+    new = [bsky_post(f"3knew{n:04d}", f"Daily note {n}", f"2024-03-06T{8 + n // 60:02d}:{n % 60:02d}:00.000Z") for n in range(1, 8)]
+    new.reverse()
+    write("bluesky", "paging", [
+        session,
+        interaction("GET", feed, 200, {"feed": [{"post": p} for p in new[:4]], "cursor": "page2cursor"}, BSKY_HEADERS),
+        interaction("GET", f"{feed}&cursor=page2cursor", 200, {"feed": [{"post": p} for p in new[4:]] + [{"post": p2}], "cursor": "page3cursor"}, BSKY_HEADERS),
+        *[interaction("GET", f"{thread}?uri={p['uri']}", 200, {"thread": bsky_thread(p, [])}, BSKY_HEADERS) for p in new[:5]],
+        interaction("GET", notes, 200, {"notifications": [], "cursor": None}, BSKY_HEADERS),
+    ])
+    limited = {**BSKY_HEADERS, "ratelimit-remaining": ["0"], "ratelimit-reset": ["1709650020"]}
+    write("bluesky", "rate_limited", [
+        session,
+        interaction("GET", feed, 429, {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}, limited),
+        interaction("GET", feed, 200, {"feed": [], "cursor": None}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": []}, BSKY_HEADERS),
+    ])
+    expired = interaction("GET", feed, 400, {"error": "ExpiredToken", "message": "Token has expired"}, BSKY_HEADERS)
+    write("bluesky", "token_refreshed", [
+        session, expired,
+        interaction("POST", f"{BSKY}/com.atproto.server.refreshSession", 200, bsky_session(2), BSKY_HEADERS),
+        interaction("GET", feed, 200, {"feed": [], "cursor": None}, BSKY_HEADERS),
+        interaction("GET", notes, 200, {"notifications": []}, BSKY_HEADERS),
+    ])
+    write("bluesky", "token_expired", [
+        session, expired,
+        interaction("POST", f"{BSKY}/com.atproto.server.refreshSession", 400, {"error": "ExpiredToken", "message": "Token has been revoked"}, BSKY_HEADERS),
+    ])
+    write("bluesky", "password_refused", [
+        interaction("POST", f"{BSKY}/com.atproto.server.createSession", 401, {"error": "AuthenticationRequired", "message": "Invalid identifier or password"}, BSKY_HEADERS),
+    ])
+    gate_uri = f"at://{BSKY_DID}/app.bsky.feed.threadgate/3kinvented002"
+    write("bluesky", "hide_reply", [
+        session,
+        interaction("GET", f"{BSKY}/app.bsky.feed.getPosts?uris={c1['uri']}", 200, {"posts": [c1]}, BSKY_HEADERS),
+        interaction("GET", f"{BSKY}/com.atproto.repo.getRecord?repo={BSKY_DID}&collection=app.bsky.feed.threadgate&rkey=3kinvented002", 200,
+                    {"uri": gate_uri, "cid": BSKY_CID, "value": {"$type": "app.bsky.feed.threadgate", "post": p2["uri"], "createdAt": "2024-03-05T15:00:01.000Z", "allow": [{"$type": "app.bsky.feed.threadgate#followingRule"}], "hiddenReplies": []}}, BSKY_HEADERS),
+        interaction("POST", f"{BSKY}/com.atproto.repo.putRecord", 200, {"uri": gate_uri, "cid": BSKY_CID, "validationStatus": "valid"}, BSKY_HEADERS),
+    ])
+    write("bluesky", "hide_reply_new_gate", [
+        session,
+        interaction("GET", f"{BSKY}/app.bsky.feed.getPosts?uris={c1['uri']}", 200, {"posts": [c1]}, BSKY_HEADERS),
+        interaction("GET", f"{BSKY}/com.atproto.repo.getRecord?repo={BSKY_DID}&collection=app.bsky.feed.threadgate&rkey=3kinvented002", 400, {"error": "RecordNotFound", "message": "Could not locate record"}, BSKY_HEADERS),
+        interaction("POST", f"{BSKY}/com.atproto.repo.putRecord", 200, {"uri": gate_uri, "cid": BSKY_CID, "validationStatus": "valid"}, BSKY_HEADERS),
+    ])
+
+
+def youtube_moderation() -> None:
+    """comments.setModerationStatus with the owner's OAuth token: 204 No Content when done."""
+    url = f"{YT}/comments/setModerationStatus"
+    write("youtube", "moderate_held", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=heldForReview", 204, "", {"Vary": ["Origin", "X-Origin", "Referer"]})])
+    write("youtube", "moderate_rejected_ban", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=rejected&banAuthor=true", 204, "", {"Vary": ["Origin", "X-Origin", "Referer"]})])
+    forbidden = {"error": {"code": 403, "message": "The comment could not be moderated: the caller is not the channel's owner.", "errors": [{"message": "forbidden", "domain": "youtube.commentThread", "reason": "forbidden"}]}}
+    write("youtube", "moderate_forbidden", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=rejected", 403, forbidden, YT_HEADERS)])
+    expired = {"error": {"code": 401, "message": "Request had invalid authentication credentials.", "errors": [{"message": "Invalid Credentials", "domain": "global", "reason": "authError", "location": "Authorization", "locationType": "header"}], "status": "UNAUTHENTICATED"}}
+    write("youtube", "moderate_token_expired", [interaction("POST", f"{url}?id=UgzInvented1&moderationStatus=heldForReview", 401, expired, YT_HEADERS)])
 
 
 if __name__ == "__main__":
@@ -620,4 +823,7 @@ if __name__ == "__main__":
     threads()
     linkedin()
     new_profiles()
+    mastodon()
+    bluesky()
+    youtube_moderation()
     print("cassettes written under", HERE)

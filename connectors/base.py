@@ -27,6 +27,8 @@ class FetchResult:
     calls: int = 0
     # what happened on the way that the run should record (rate-limit waits, retries)
     events: list[str] = field(default_factory=list)
+    # what a metered API counted (monitor.usage): {"x_posts_read": n}, {"youtube_quota_units": n}
+    usage: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 One call to `/{page}/feed` returns a page of posts *with* their first comments and the replies to
 those comments (nested `comments{...,comments{...}}` fields with `summary`), so a poll costs one
 call per page of posts. Only a post whose comments overflow the nested page costs more: its comment
-cursor is followed with `/{post}/comments`. Photo tags are not reachable through nested fields on
+cursor is followed with `/{post}/comments`, and a comment with more than 25 replies has its replies'
+`after` cursor followed with `/{comment}/comments`. Photo tags are not reachable through nested fields on
 the feed, so the photos of one feed page are asked for their tags in a single `?ids=` call.
 
 Incremental by time: the cursor is the newest `created_time` seen (unix seconds). The feed is read
@@ -38,6 +39,7 @@ from connectors.shapes import reads_platform_shapes
 GRAPH_VERSION = "v19.0"
 ORIGIN = facebook.FACEBOOK_GRAPH_URL.rstrip("/")
 NESTED_LIMIT = 25
+MAX_REPLY_PAGES = 10  # replies of one comment beyond the nested 25: 1000 more at most per poll
 REPLY_FIELDS = "id,message,from,created_time,permalink_url"
 COMMENT_FIELDS = f"id,message,from,created_time,permalink_url,comments.limit({NESTED_LIMIT}){{{REPLY_FIELDS}}}"
 # newest comments first, so following a long comment list can stop at the cursor
@@ -156,8 +158,26 @@ class FacebookConnector:
             data.extend(comments.get("data", []))
             after = ((comments.get("paging") or {}).get("cursors") or {}).get("after")
         for comment in data:
+            self._more_replies(account, graph, comment)
             items.extend(comment_items(account, comment, post["id"]))
         return items
+
+    def _more_replies(self, account: AccountRef, graph: facebook.GraphAPI, comment: dict) -> None:
+        """A comment with more replies than the nested 25: follow its replies' `after` cursor
+        (`/{comment}/comments`) and add them to the comment, so none beyond the 25th is missed.
+        Only such comments cost calls; at most MAX_REPLY_PAGES pages of 100 each."""
+        replies = comment.get("comments")
+        if not isinstance(replies, dict):
+            return
+        data = replies.setdefault("data", [])
+        page = replies
+        for _ in range(MAX_REPLY_PAGES):
+            paging = page.get("paging") or {}
+            after = (paging.get("cursors") or {}).get("after")
+            if not (paging.get("next") and after):
+                return
+            page = self._request(account, lambda a=after: graph.get_connections(str(comment["id"]), "comments", fields=REPLY_FIELDS, limit=100, after=a))
+            data.extend(page.get("data", []))
 
     def profile(self, account: AccountRef) -> Profile:
         self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's

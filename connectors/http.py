@@ -62,6 +62,8 @@ def get_json(client: httpx.Client, throttle: Throttle, account: AccountRef, plat
         raise ResponseError(f"account {account.name}: {platform} API unavailable (HTTP 503 without Retry-After); the next run tries again")
     if response.status_code >= 400:
         raise ResponseError(f"account {account.name}: {platform} API answered HTTP {response.status_code}" + (f" (code {code})" if code else ""))
+    if response.status_code == 204:  # e.g. YouTube's setModerationStatus: done, nothing to say
+        return {}
     try:
         data = json.loads(response.content)
     except ValueError:

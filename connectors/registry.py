@@ -27,6 +27,8 @@ PLATFORMS.update({
     "mediawiki": _lazy("connectors.mediawiki", "MediaWikiConnector"),
     "threads": _lazy("connectors.threads", "ThreadsConnector"),
     "linkedin": _lazy("connectors.linkedin", "LinkedInConnector"),
+    "bluesky": _lazy("connectors.bluesky", "BlueskyConnector"),
+    "mastodon": _lazy("connectors.mastodon", "MastodonConnector"),
 })
 
 

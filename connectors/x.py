@@ -16,6 +16,11 @@ body under the account's deadline and size cap (`fetch_deadline_seconds`, `max_r
 connectors/limits.py). A 429 waits for `Retry-After` or `x-rate-limit-reset`, whichever is later;
 a 503 with Retry-After is a rate limit too, a 503 without it an error.
 
+X bills reads per post (since 2026): every post returned is counted (`FetchResult.usage["x_posts_read"]`),
+and with `options["x_reads_left"]` (set by the run from the month's budget, monitor/usage) the
+connector stops paging once that many posts were read, asking for smaller pages as it nears it.
+Stopping early leaves older posts of that poll unread: the budget is a hard stop, not a sample.
+
 Moderator action: `hide(account, tweet_id)` hides a reply (client.hide_reply), which needs a
 user-context token (OAuth 2.0 user bearer, or OAuth 1.0a keys in credentials).
 """
@@ -51,6 +56,9 @@ class XConnector:
     def __init__(self, throttle: Throttle | None = None) -> None:
         self.throttle = throttle or Throttle()
         self.calls = 0
+        # posts returned by the reads of the running fetch: X bills each one (monitor.usage counts them)
+        self.reads = 0
+        self.budget_stopped = False
 
     def _client(self, account: AccountRef) -> tweepy.Client:
         creds = account.credentials
@@ -107,6 +115,7 @@ class XConnector:
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
         self.calls = 0
+        self.reads, self.budget_stopped = 0, False
         self.throttle.begin(account, self.platform)
         client = self._client(account)
         state: dict[str, str] = json.loads(cursor) if cursor else {}
@@ -126,15 +135,26 @@ class XConnector:
             for query in conversation_queries(watched):
                 pages = self._pages(account, client, lambda p, q=query: client.search_recent_tweets(q, **p), common, state.get("replies"), "next_token")
                 self._collect(account, pages, items, new_state, "replies", state.get("replies"))
-        return FetchResult(items=list(items.values()), cursor=json.dumps(new_state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
+        events = list(self.throttle.events)
+        if self.budget_stopped:
+            events.append(f"x: read budget reached after {self.reads} posts; the rest of this month's posts are not read")
+        return FetchResult(items=list(items.values()), cursor=json.dumps(new_state, sort_keys=True), calls=self.calls, events=events, usage={"x_posts_read": self.reads})
 
     def _pages(self, account: AccountRef, client: tweepy.Client, call: Callable[[dict], dict], common: dict, since_id: str | None, token_param: str) -> list[dict]:
         params = dict(common)
         if since_id:
             params["since_id"] = since_id
         pages = []
+        left = account.options.get("x_reads_left")  # posts the month's read budget still allows (monitor.usage)
         while len(pages) < MAX_PAGES:  # bounded: a first poll of a busy account stops here
+            if left is not None:
+                if self.reads >= int(left):
+                    self.budget_stopped = True
+                    break
+                # X bills every post returned: ask for no more than the budget allows (10 is X's smallest page)
+                params["max_results"] = max(10, min(int(common.get("max_results", 100)), int(left) - self.reads))
             page = self._request(account, client, lambda p=dict(params): call(p))
+            self.reads += len(page.get("data") or []) + len((page.get("includes") or {}).get("tweets") or [])
             pages.append(page)
             token = (page.get("meta") or {}).get("next_token")
             if not token:

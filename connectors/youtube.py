@@ -9,18 +9,26 @@ An empty poll costs one call per endpoint (playlistItems, commentThreads).
 Account: `options["channel_id"]` (or `handle`); `credentials["api_key"]` or an OAuth
 `credentials["access_token"]`; `options["base_url"]` replaces `https://www.googleapis.com` (a
 mirror, a local test server), and `options["fetch_deadline_seconds"]` /
-`options["max_response_bytes"]` bound a fetch (connectors/limits.py). YouTube's moderation (setModerationStatus) needs the channel owner's
-OAuth token and is not offered here.
+`options["max_response_bytes"]` bound a fetch (connectors/limits.py).
+
+Quota: every list call costs 1 unit of the project's daily 10,000, reported in
+`FetchResult.usage["youtube_quota_units"]` (monitor.usage counts it per account and Pacific day).
+
+Moderator actions, with the channel owner's OAuth token (`credentials["access_token"]`, scope
+`youtube.force-ssl`; an API key cannot moderate): `moderate(account, comment_id, status, ban_author)`
+is `POST comments/setModerationStatus` (`heldForReview` or `rejected`; 50 quota units). The queue's
+`hide` holds a comment for review (the channel can still publish it), `delete` rejects it.
+`last_usage` says what the last action cost.
 """
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
-from connectors.base import AccountRef, CredentialsError, FetchResult, Followed, Profile, ResponseError
+from connectors.base import AccountRef, ConnectorError, CredentialsError, FetchResult, Followed, Profile, ResponseError
 from connectors.http import get_json
 from connectors.limits import base_url_option
 from connectors.items import Author, Item, Media, parse_time
@@ -31,6 +39,9 @@ ORIGIN = "https://www.googleapis.com"
 API_PATH = "/youtube/v3"
 API = ORIGIN + API_PATH
 MAX_PAGES = 5
+ModerationStatus = Literal["heldForReview", "rejected"]
+MODERATION_STATUSES: tuple[str, ...] = ("heldForReview", "rejected")
+MODERATION_UNITS = 50  # comments.setModerationStatus's quota cost
 LINK = re.compile(r"https?://[^\s<>\"')]+")
 
 
@@ -41,10 +52,15 @@ class YouTubeConnector:
         self.throttle = throttle or Throttle()
         self.client = client or httpx.Client(timeout=30)
         self.calls = 0
+        self.last_usage: dict[str, int] = {}
 
-    def _get(self, account: AccountRef, endpoint: str, params: dict[str, Any]) -> dict:
+    def _get(self, account: AccountRef, endpoint: str, params: dict[str, Any], *, method: str = "GET", oauth: bool = False) -> dict:
         creds = account.credentials
-        if creds.get("api_key"):
+        if oauth:
+            if not creds.get("access_token"):
+                raise CredentialsError(f"account {account.name}: YouTube moderation needs the channel owner's OAuth token (credentials.access_token); an API key cannot moderate")
+            headers = {"Authorization": f"Bearer {creds['access_token']}"}
+        elif creds.get("api_key"):
             params = {**params, "key": creds["api_key"]}
             headers = {}
         elif creds.get("access_token"):
@@ -53,7 +69,29 @@ class YouTubeConnector:
             raise CredentialsError(f"account {account.name}: no YouTube API key or token configured")
         self.calls += 1
         api = base_url_option(account, ORIGIN) + API_PATH
-        return get_json(self.client, self.throttle, account, "youtube", f"{api}/{endpoint}", params, headers=headers)
+        return get_json(self.client, self.throttle, account, "youtube", f"{api}/{endpoint}", params, method=method, headers=headers)
+
+    def moderate(self, account: AccountRef, comment_id: str, status: ModerationStatus, ban_author: bool = False) -> None:
+        """comments.setModerationStatus: hold a comment for review or reject it (optionally banning its author)."""
+        if status not in MODERATION_STATUSES:
+            raise ConnectorError(f"account {account.name}: YouTube moderation status must be one of {', '.join(MODERATION_STATUSES)}, not {status!r}")
+        self.throttle.begin(account, self.platform)
+        params: dict[str, Any] = {"id": comment_id, "moderationStatus": status}
+        if ban_author:
+            if status != "rejected":
+                raise ConnectorError(f"account {account.name}: YouTube bans an author only together with rejecting the comment")
+            params["banAuthor"] = "true"
+        self.last_usage = {}
+        self._get(account, "comments/setModerationStatus", params, method="POST", oauth=True)
+        self.last_usage = {"youtube_quota_units": MODERATION_UNITS}
+
+    def hide(self, account: AccountRef, platform_id: str) -> None:
+        """The queue's hide: held for review (not public until the channel publishes it)."""
+        self.moderate(account, platform_id, "heldForReview")
+
+    def delete(self, account: AccountRef, platform_id: str) -> None:
+        """The queue's delete: rejected (removed from the video)."""
+        self.moderate(account, platform_id, "rejected")
 
     @reads_platform_shapes
     def fetch(self, account: AccountRef, cursor: str | None) -> FetchResult:
@@ -75,7 +113,7 @@ class YouTubeConnector:
         times = [i.created_at for i in items if i.created_at]
         newest = max(times) if times else since
         state = {"uploads": uploads, "since": newest.isoformat() if newest else None}
-        return FetchResult(items=items, cursor=json.dumps(state, sort_keys=True), calls=self.calls, events=list(self.throttle.events))
+        return FetchResult(items=items, cursor=json.dumps(state, sort_keys=True), calls=self.calls, events=list(self.throttle.events), usage={"youtube_quota_units": self.calls})
 
     def profile(self, account: AccountRef) -> Profile:
         self.throttle.begin(account, self.platform)  # a fresh deadline and budget, not an old fetch's

@@ -30,8 +30,11 @@ def perform(
     platform_id: str,
     action: str,
     connector_for: Callable[[AccountRef], Connector] = get_connector,
+    on_usage: Callable[[dict[str, int]], None] | None = None,
 ) -> str:
-    """Do `action` on the platform; returns a short description of what was done, or raises ActionError."""
+    """Do `action` on the platform; returns a short description of what was done, or raises ActionError.
+
+    `on_usage` receives what a metered API counted for the action (YouTube: 50 quota units), if anything."""
     if action not in ALLOWED.get(kind, ()):
         allowed = ", ".join(ALLOWED.get(kind, ())) or "nothing"
         raise ActionError(f"a {kind} cannot be {'hidden' if action == 'hide' else 'deleted'} from the queue (allowed: {allowed}); do it on the platform and resolve as edited or referred")
@@ -47,4 +50,7 @@ def perform(
         method(ref, platform_id)
     except ConnectorError as exc:
         raise ActionError(f"{action} failed on {ref.platform}: {exc}") from exc
+    spent = getattr(connector, "last_usage", None)
+    if on_usage is not None and isinstance(spent, dict) and spent:
+        on_usage(spent)
     return f"{action} {kind} {platform_id} on {ref.platform}"

@@ -17,6 +17,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from classifiers.directory import Directory, StaffMember
+from connectors.registry import PLATFORMS as CONNECTED_PLATFORMS
 from monitor import yamlfile
 from monitor.errors import ConfigError, Problem, UnknownAccount
 from monitor.roster import PERSONAL_DOMAINS, read_staff, read_students
@@ -24,7 +25,7 @@ from monitor.roster import PERSONAL_DOMAINS, read_staff, read_students
 DIVISION_FILE, STUDENTS_FILE, STAFF_FILE = "division.yaml", "students.csv", "staff.csv"
 PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
 # keys whose values are secrets wherever they appear in division.yaml
-SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token"}
+SECRET_KEYS = {"password", "token", "access_token", "bearer_token", "app_secret", "client_secret", "api_key", "secret", "consumer_secret", "access_token_secret", "verify_token", "app_password"}
 # the credential name the systemd units give the credentials file (LoadCredential=credentials.env:PATH)
 SYSTEMD_CREDENTIAL = "credentials.env"
 SECRET_REF = re.compile(r"^(env|file):[A-Za-z_][A-Za-z0-9_]*$")
@@ -82,6 +83,16 @@ class SmtpSettings(_Model):
     from_address: str = "hallwatch@localhost"
 
 
+class XBilling(_Model):
+    """X bills API reads per post (since 2026). The default price is a placeholder: the division must
+    check its X developer plan and write its own price here. `monthly_budget` (per account, in
+    `currency`; none: no limit) stops reading an account for the rest of the month once reached."""
+
+    price_per_post_read: float = Field(default=0.005, ge=0)
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    monthly_budget: float | None = Field(default=None, ge=0)
+
+
 class AccountConfig(_Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     platform: Literal[
@@ -91,6 +102,10 @@ class AccountConfig(_Model):
         "mediawiki",
         "threads",
         "linkedin",
+        "bluesky",
+        "mastodon",
+        "snapchat",  # registered for the governance audit only (fetch: false): no API for its messages
+        "other",  # instant messaging and anything else with no API: fetch: false
     ]
     handle: str
     school: str | None = None
@@ -107,6 +122,11 @@ class AccountConfig(_Model):
     options: dict[str, Any] = Field(default_factory=dict)
     # a local file of items instead of the platform API: the demo, and back-audits of exports
     sample_file: str | None = None
+    # false: registered (the governance audit covers it) but never fetched, for platforms with no
+    # API for their messages (Snapchat, instant messaging); `status` says it is not monitored
+    fetch: bool = True
+    # an X account's own monthly read budget (in x_billing.currency), instead of x_billing.monthly_budget
+    x_monthly_budget: float | None = Field(default=None, ge=0)
 
     @field_validator("handle", mode="before")
     @classmethod
@@ -122,6 +142,7 @@ class DivisionFile(_Model):
     smtp: SmtpSettings = SmtpSettings()
     routing: dict[str, Any] = Field(default_factory=dict)
     digest: DigestSettings = DigestSettings()
+    x_billing: XBilling = XBilling()
 
 
 @dataclass(frozen=True)
@@ -136,6 +157,7 @@ class Division:
     routing: dict[str, Any]
     directory: Directory
     digest: DigestSettings = DigestSettings()
+    x_billing: XBilling = XBilling()
 
     @property
     def name(self) -> str:
@@ -272,7 +294,7 @@ def load_division(config_dir: Path) -> Division:
     assert parsed is not None
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
-    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest)
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest, parsed.x_billing)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
@@ -357,6 +379,9 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
             problem_text = _email_problem(account.login_email, domain)
             if problem_text:
                 problem(i, "login_email", problem_text.replace("administrators use", "accounts are registered with"))
+        if account.fetch and not account.sample_file and account.platform not in CONNECTED_PLATFORMS:
+            problem(i, "platform", f"account {account.name}: hallwatch has no connector for {account.platform!r} and cannot read it; "
+                    "register it with fetch: false so the governance audit still covers it")
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
 

@@ -33,6 +33,7 @@ from monitor.models import (
 from monitor.roster import StaffRecord
 from monitor.routing import SYSTEM_ACTOR, audit as audit_review, emails_for, snapshot
 from monitor.runs import account_ref, sync_accounts
+from monitor.usage import counters as usage
 
 log = logging.getLogger("hallwatch.governance")
 
@@ -63,6 +64,7 @@ RULES: dict[str, tuple[str, str]] = {
     "comments_monitored": ("Check that `hallwatch run` or `serve` is running and can reach the platform; comments must be looked at every day.", "high"),
     "comments_reviewed": ("Work the account's queue every day: each comment must be seen and, when flagged, acted on within 24 hours.", "medium"),
     "profile_identifies": ("Edit the account's profile so its name or bio names the school or program and its website link points to the school's website.", "low"),
+    "x_read_budget": ("Raise the account's X read budget in division.yaml (x_billing.monthly_budget, or the account's x_monthly_budget) if it must be read this month; otherwise it is read again from the 1st.", "medium"),
     "follows_students": ("Unfollow the students' accounts on the platform (the review item does not name them: look at whom the account follows).", "high"),
 }
 
@@ -255,7 +257,7 @@ def audit_activity(session: Session, division: Division, now: datetime) -> list[
         last_post = session.scalar(select(func.max(StoredItem.created_at)).where(StoredItem.account_id == row.id, StoredItem.author_is_account.is_(True)))
         if last_post is not None and now - last_post > STALE_AFTER:
             gap("stale", f"no post since {last_post:%Y-%m-%d}; delete accounts no longer in use", "AP1311 1.2.1.3")
-        if config.comments:
+        if config.comments and config.fetch:  # a registered-not-read account is watched by people, not here
             last_ok = session.scalar(select(func.max(RunAccount.finished_at)).where(RunAccount.account_id == row.id, RunAccount.status == "ok"))
             if last_ok is None or now - last_ok > MONITORED_WITHIN:
                 gap("comments_monitored", "comments are on but were not fetched in the last 24 hours", "AP1311 1.4.3; AP140C 1.10.2")
@@ -263,6 +265,11 @@ def audit_activity(session: Session, division: Division, now: datetime) -> list[
             if late:
                 parts = [f"{t.on_time} of {t.total} comments ({t.share:.0%}) in the last {t.days} days" for t in late if t.share is not None]
                 gap("comments_reviewed", f"not every comment was reviewed within 24 hours: {'; '.join(parts)} were", "AP1311 1.4.3")
+        if config.platform == "x" and config.fetch and not config.sample_file:
+            budget = usage.x_budget(session, division, config, row.id, now)
+            if budget.reached:
+                gap("x_read_budget", f"X read budget reached for month {budget.month}: {budget.posts_read} posts read (about {budget.cost:.2f} {budget.currency}); "
+                    f"the account is not read until {budget.resumes.isoformat()}", "AP1311 1.4.3")
         profile = profiles.get(row.id)
         if profile is not None and profile.fetched_at is not None and profile.error is None:
             problems = profile_problems(division, config, profile)
@@ -396,7 +403,7 @@ def refresh_profiles(
         stored = {p.account_id: p for p in session.scalars(select(AccountProfile))}
     for config in division.accounts:
         row = rows.get(config.name)
-        if row is None:
+        if row is None or not config.fetch:  # registered, not read: there is no API to ask
             continue
         profile = stored.get(row.id)
         if profile is not None and profile.fetched_at is not None and now - profile.fetched_at < max_age:

@@ -436,3 +436,19 @@ class QuarantinedItem(Base):
     resolved_at: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()
+
+
+# --- what the platforms count against an account (monitor/usage): X posts read per month, YouTube quota per day ---
+
+
+class ApiUsage(Base):
+    """How much of a metered API one account used in one period: `x_posts_read` per calendar month
+    (UTC, "2026-12"), `youtube_quota_units` per day as Google counts it (Pacific time, "2026-12-01").
+    Added in the same transaction as the fetch's items and cursor, so a failed fetch counts nothing."""
+
+    __tablename__ = "api_usage"
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    metric: Mapped[str] = mapped_column(String(40), primary_key=True)
+    period: Mapped[str] = mapped_column(String(10), primary_key=True)
+    amount: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from connectors.base import AccountRef, Connector
 from connectors.registry import get_connector
+from monitor.usage import counters as usage_counters
 from monitor import actions
 from monitor.config import Division
 from monitor.db import Database
@@ -274,6 +275,12 @@ def validate_resolution(outcome: str, note: str | None) -> str:
     return note
 
 
+def _count_usage(db: Database, account_id: int, spent: dict[str, int], now: datetime) -> None:
+    """A platform action's metered cost (YouTube moderation: 50 units) onto the account's counters."""
+    with db.transaction() as session:
+        usage_counters.add(session, account_id, spent, now)
+
+
 def resolve(
     db: Database,
     division: Division,
@@ -301,6 +308,7 @@ def resolve(
         _check_version(review, seen)
         assert review.item is not None
         account_name, kind, platform_id = review.account.name, review.item.kind, review.item.platform_id
+        account_id = review.account.id
     action = actions.ACTION_FOR_OUTCOME.get(outcome)
     done: str | None = None
     if action is not None and kind != "post":
@@ -313,7 +321,7 @@ def resolve(
                 _change(session, review, seen, viewer.email, "claim", now, {"state": "claimed", "claimed_by": viewer.email, "claimed_at": now}, {"reason": f"before {action}"})
                 seen += 1
         try:
-            done = actions.perform(division, account_name, kind, platform_id, action, connector_for)
+            done = actions.perform(division, account_name, kind, platform_id, action, connector_for, on_usage=lambda spent: _count_usage(db, account_id, spent, now))
         except actions.ActionError as exc:
             values: dict[str, Any] = {"last_error": str(exc)}
             if auto_claimed is not None:

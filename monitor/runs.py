@@ -26,7 +26,7 @@ import hashlib
 import json
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ from monitor.models import Account, Cursor, Finding, QuarantinedItem, Run, RunAc
 from monitor.notify import notify_after_run
 from monitor.redact import safe_message
 from monitor.routing import route_findings
+from monitor.usage import counters as usage
 
 log = logging.getLogger("hallwatch.run")
 
@@ -118,12 +119,15 @@ def sync_accounts(session: Session, division: Division) -> dict[str, Account]:
 
 
 def due_accounts(session: Session, division: Division, now: datetime, only: str | None, everything: bool) -> list[AccountConfig]:
+    # registered-not-read accounts (fetch: false) have no API to read: never fetched, never an error
     if only is not None:
-        return [division.account(only)]
+        return [a for a in [division.account(only)] if a.fetch]
     if everything:
-        return list(division.accounts)
+        return [a for a in division.accounts if a.fetch]
     due = []
     for config in division.accounts:
+        if not config.fetch:
+            continue
         last = session.scalar(
             select(RunAccount.finished_at)
             .join(Account, RunAccount.account_id == Account.id)
@@ -249,10 +253,20 @@ def _fetch_and_store(
         cursor_row = session.get(Cursor, account_id)
         cursor = cursor_row.value if cursor_row else None
     ref = account_ref(division, config)
+    if config.platform == "x" and not config.sample_file:
+        with db.sessions() as session:
+            budget = usage.x_budget(session, division, config, account_id, now())
+        if budget.reached:
+            # not an error: the account waits for next month; governance files one finding for it
+            outcome.events = [f"X read budget reached for {budget.month} ({budget.posts_read} posts); not read until {budget.resumes.isoformat()}"]
+            return
+        if budget.left is not None:
+            ref = replace(ref, options={**ref.options, "x_reads_left": budget.left})
     result = connector_for(ref).fetch(ref, cursor)
     outcome.fetched, outcome.api_calls, outcome.events = len(result.items), result.calls, list(result.events)
     with db.transaction() as session:
         outcome.new_items = store_items(session, account_id, run_id, result.items, outcome=outcome, now=now)
+        usage.add(session, account_id, result.usage, now())
         cursor_row = session.get(Cursor, account_id)
         if cursor_row is None:
             session.add(Cursor(account_id=account_id, value=result.cursor, updated_at=now()))

@@ -17,6 +17,7 @@ from monitor.locks import lock_is_free, run_lock
 from monitor.models import Account, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import mail_status, notify_after_run
 from monitor.routing import rules_for
+from monitor.usage import counters as usage
 from monitor import runs
 from monitor.runs import (AccountOutcome, classify_pending, mark_interrupted_runs, open_database, retry_quarantined_stores,
                           run_cycle, sync_accounts)
@@ -130,18 +131,25 @@ def status_command(config_dir: Path, data_dir: Path | None) -> None:
             held: dict[int, list[QuarantinedItem]] = defaultdict(list)
             for q in session.scalars(select(QuarantinedItem).where(QuarantinedItem.resolved_at.is_(None)).order_by(QuarantinedItem.id)):
                 held[q.account_id].append(q)
+            not_read = {a.name for a in division.accounts if not a.fetch}
             click.echo(f"times in {division.settings.timezone}")
             click.echo(f"{'account':<32} {'platform':<10} {'credentials':<12} {'items':>6}  {'last success':<22} {'lag':>8}  last run")
             for account in session.scalars(select(Account).order_by(Account.name)):
                 last = session.scalars(select(RunAccount).where(RunAccount.account_id == account.id).order_by(RunAccount.id.desc()).limit(1)).first()
                 when = f"{local(division, last.finished_at)} {last.status}" if last and last.finished_at else "never"
                 success = successes.get(account.id)
+                if account.name in not_read:
+                    click.echo(f"{account.name:<32} {account.platform:<10} registered, not monitored (no API)")
+                    continue
                 click.echo(f"{account.name:<32} {account.platform:<10} {account.credential_status:<12} {counts.get(account.id, 0):>6}  "
                            f"{local(division, success):<22} {lag(success, now):>8}  {when}")
                 if account.credential_error:
                     click.echo(f"{'':<32} credentials: {account.credential_error}")
                 if last and last.error and last.error != account.credential_error:
                     click.echo(f"{'':<32} last error: {last.error}")
+                config = next((a for a in division.accounts if a.name == account.name), None)
+                for line in usage.status_lines(session, division, config, account.id, now) if config else []:
+                    click.echo(f"{'':<32} {line}")
                 for note in (last.events if last else [])[-3:]:
                     click.echo(f"{'':<32} {note}")
                 if held.get(account.id):

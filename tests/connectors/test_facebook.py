@@ -178,3 +178,12 @@ def test_503_page_with_retry_after_is_waited_for_and_one_without_fails_the_accou
         with pytest.raises(ResponseError, match=r"account maple-fb: Graph API unavailable \(HTTP 503 without Retry-After\)"):
             connector(waits).fetch(ACCOUNT, cursor)
     assert len(cas.requests) == 1 and len(waits) == 1
+
+
+def test_replies_beyond_the_first_25_of_a_comment_are_paged(cassette):
+    with cassette("facebook/replies_paged.yaml"):
+        result = connector([]).fetch(ACCOUNT, None)
+    replies = [i for i in result.items if i.kind == "reply"]
+    assert len(replies) == 30 and {r.parent_id for r in replies} == {"502_7"}
+    assert len({r.platform_id for r in replies}) == 30
+    assert result.calls == 2  # the feed, then the one comment's replies cursor

@@ -5,8 +5,10 @@ import pytest
 
 from connectors.base import AccountRef
 from connectors.blog import BlogConnector
+from connectors.bluesky import BlueskyConnector
 from connectors.facebook import FacebookConnector
 from connectors.instagram import InstagramConnector
+from connectors.mastodon import MastodonConnector
 from connectors.ratelimit import Throttle
 from connectors.x import XConnector
 from connectors.youtube import YouTubeConnector
@@ -17,6 +19,8 @@ CASES = [
     ("instagram/first_poll.yaml", InstagramConnector, AccountRef("ig", "instagram", "17841400000000001", {"access_token": "fake"})),
     ("youtube/first_poll.yaml", YouTubeConnector, AccountRef("yt", "youtube", "UCinventedChannel0000001", {"api_key": "fake"})),
     ("blog/first_poll.yaml", BlogConnector, AccountRef("b", "blog", "https://blogs.maple-grove.example/grade4/feed/")),
+    ("bluesky/first_poll.yaml", BlueskyConnector, AccountRef("bs", "bluesky", "maplegrove.bsky.social", {"app_password": "fake"})),
+    ("mastodon/first_poll.yaml", MastodonConnector, AccountRef("md", "mastodon", "109000000000000001", {"access_token": "fake"}, {"base_url": "https://mastodon.maple-grove.example"})),
 ]
 
 

@@ -1,4 +1,4 @@
-"""A local threaded HTTP server that answers as the five platforms do, and misbehaves on request.
+"""A local threaded HTTP server that answers as the platforms do (seven of them), and misbehaves on request.
 
 Each account reaches it under its own path prefix (`options.base_url` = `http://127.0.0.1:PORT/KEY`,
 or a blog's feed URL `.../KEY/feed/`), so one server serves every account of a run and a fault is
@@ -116,6 +116,8 @@ def platform_id(platform: str, key: str, n: int) -> str:
         "instagram": f"1800{n:06d}",
         "youtube": f"vid{key}{n:04d}",
         "blog": f"https://blog.example/{key}/?p={n}",
+        "bluesky": f"at://did:plc:{key}/app.bsky.feed.post/3k{n:06d}",
+        "mastodon": str(110000000000000000 + n),
     }[platform]
 
 
@@ -143,8 +145,10 @@ def facebook_answer(key: str, path: str, query: dict[str, str], posts: list[Post
 def x_answer(key: str, path: str, query: dict[str, str], posts: list[Post]) -> Reply:
     user = page_id(key)
     if path.endswith("/tweets"):
+        since = int(query.get("since_id", "0"))
         data = [{"id": platform_id("x", key, p.n), "text": p.text, "author_id": user, "created_at": _iso(p.when, z=True),
-                 "conversation_id": platform_id("x", key, p.n)} for p in posts]
+                 "conversation_id": platform_id("x", key, p.n)} for p in posts if int(platform_id("x", key, p.n)) > since]
+        data = data[: int(query.get("max_results", "100"))]  # as X does; each post returned is billed
         meta: dict[str, Any] = {"result_count": len(data)}
         if data:
             meta["newest_id"], meta["oldest_id"] = data[0]["id"], data[-1]["id"]
@@ -191,7 +195,49 @@ def blog_answer(key: str, path: str, query: dict[str, str], posts: list[Post]) -
     return Reply(200, rss.encode(), {"Content-Type": "application/rss+xml; charset=UTF-8"})
 
 
-ANSWERS = {"facebook": facebook_answer, "x": x_answer, "instagram": instagram_answer, "youtube": youtube_answer, "blog": blog_answer}
+def _jwt(key: str, kind: str) -> str:
+    import base64
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'typ': 'at+jwt', 'alg': 'ES256K'})}.{part({'scope': kind, 'sub': f'did:plc:{key}', 'exp': 4102444800})}.{part({'fake': key})}"
+
+
+def bluesky_answer(key: str, path: str, query: dict[str, str], posts: list[Post]) -> Reply:
+    did = f"did:plc:{key}"
+    author = {"did": did, "handle": f"{key}.bsky.social", "displayName": f"School {key}"}
+    if path.endswith("/com.atproto.server.createSession"):
+        return _json({"did": did, "handle": author["handle"], "accessJwt": _jwt(key, "com.atproto.appPass"), "refreshJwt": _jwt(key, "com.atproto.refresh"), "active": True})
+    def view(p: Post) -> dict:
+        return {"uri": platform_id("bluesky", key, p.n), "cid": "bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy", "author": author,
+                "record": {"$type": "app.bsky.feed.post", "text": p.text, "createdAt": _iso(p.when, z=True)}, "indexedAt": _iso(p.when, z=True), "labels": []}
+    if path.endswith("/app.bsky.feed.getAuthorFeed"):
+        return _json({"feed": [{"post": view(p)} for p in posts]})
+    if path.endswith("/app.bsky.feed.getPostThread"):
+        found = next((p for p in posts if platform_id("bluesky", key, p.n) == query.get("uri")), None)
+        if found is None:
+            return Reply(400, b'{"error": "NotFound", "message": "Post not found"}', {"Content-Type": "application/json"})
+        return _json({"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "post": view(found), "replies": []}})
+    if path.endswith("/app.bsky.notification.listNotifications"):
+        return _json({"notifications": []})
+    return Reply(404, b'{"error": "MethodNotImplemented"}', {"Content-Type": "application/json"})
+
+
+def mastodon_answer(key: str, path: str, query: dict[str, str], posts: list[Post]) -> Reply:
+    me = page_id(key)
+    account = {"id": me, "username": key, "acct": key, "display_name": f"School {key}"}
+    if path.endswith("/statuses") and "/accounts/" in path:
+        return _json([{"id": platform_id("mastodon", key, p.n), "created_at": _iso(p.when, z=True), "in_reply_to_id": None, "content": f"<p>{p.text}</p>",
+                       "url": f"https://mastodon.example/@{key}/{p.n}", "account": account, "media_attachments": [], "reblog": None} for p in posts])
+    if path.endswith("/notifications"):
+        return _json([])
+    if path.endswith("/context"):
+        return _json({"ancestors": [], "descendants": []})
+    return Reply(404, b'{"error": "Record not found"}', {"Content-Type": "application/json"})
+
+
+ANSWERS = {"bluesky": bluesky_answer, "mastodon": mastodon_answer, "facebook": facebook_answer, "x": x_answer, "instagram": instagram_answer, "youtube": youtube_answer, "blog": blog_answer}
 
 
 def _handler(server: PlatformServer) -> type[BaseHTTPRequestHandler]:

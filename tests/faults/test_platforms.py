@@ -1,6 +1,6 @@
 """Every platform through every network fault, in real `hallwatch run` processes on SQLite and PostgreSQL.
 
-One division of 35 accounts (per platform: one healthy account and one for each fault) points at a
+One division of 49 accounts (per platform: one healthy account and one for each fault) points at a
 local threaded server through `options.base_url` (a blog through its feed URL), with fake tokens in
 the environment. Three runs:
 1. all healthy: every account stores its first posts and a cursor;
@@ -27,13 +27,15 @@ from tests.faults.platform_server import PlatformServer, dead_port, page_id
 
 REPO = Path(__file__).resolve().parents[2]
 HALLWATCH = Path(sys.executable).with_name("hallwatch")
-PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog")
+PLATFORMS = ("facebook", "x", "instagram", "youtube", "blog", "bluesky", "mastodon")
 CASES = ("healthy", "truncated", "trickle", "huge", "limited", "unavailable", "refused")
 ADMINS = "[marcus.delacroix@prairiehills-sd.ca, tessa.nakamura@prairiehills-sd.ca]"
-TOKENS = {"HW_FAULT_FB_TOKEN": "EAAfaultfaketoken", "HW_FAULT_X_TOKEN": "AAAAfaultfakebearer", "HW_FAULT_IG_TOKEN": "IGQfaultfake", "HW_FAULT_YT_KEY": "AIzaFaultFakeKey"}
+TOKENS = {"HW_FAULT_FB_TOKEN": "EAAfaultfaketoken", "HW_FAULT_X_TOKEN": "AAAAfaultfakebearer", "HW_FAULT_IG_TOKEN": "IGQfaultfake", "HW_FAULT_YT_KEY": "AIzaFaultFakeKey",
+          "HW_FAULT_BSKY_PASSWORD": "bsky-fault-fake-pass", "HW_FAULT_MD_TOKEN": "mdfaultfaketoken"}
 CREDENTIALS = {
     "facebook": "{access_token: env:HW_FAULT_FB_TOKEN}", "x": "{bearer_token: env:HW_FAULT_X_TOKEN}",
     "instagram": "{access_token: env:HW_FAULT_IG_TOKEN}", "youtube": "{api_key: env:HW_FAULT_YT_KEY}", "blog": "{}",
+    "bluesky": "{app_password: env:HW_FAULT_BSKY_PASSWORD}", "mastodon": "{access_token: env:HW_FAULT_MD_TOKEN}",
 }
 # what the run prints for each fault (the account's error line)
 EXPECTED_ERROR = {
