@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -173,7 +173,12 @@ def sign_in(request: Request, user: User) -> None:
     store = _store(request)
     now = store.now()
     token = new_session_token()
+    previous = request.session.get("sid")
     with store.database.transaction() as session:
+        if isinstance(previous, str) and previous:
+            # signing in again in the same browser replaces its session rather than leaving it open
+            session.execute(update(WebSession).where(WebSession.token_hash == token_hash(previous), WebSession.ended_at.is_(None))
+                            .values(ended_at=now, ended_reason="replaced"))
         session.add(WebSession(
             token_hash=token_hash(token), user_id=user.id, created_at=now, last_seen_at=now, ends_at=now + store.lifetime,
             address=client_address(request), user_agent=_summary(request.headers.get("user-agent"), 120),
