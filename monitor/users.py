@@ -25,8 +25,9 @@ from monitor.models import USER_ROLES, Account, AuditEntry, LoginThrottle, User,
 
 # failed sign-ins: the first THROTTLE_FREE_FAILURES cost nothing; each one after makes the next
 # attempt wait THROTTLE_BASE, doubling, up to the cap. The account's cap is short, because anyone who
-# knows an e-mail can run that counter up; the address's is long, because that counter is the stranger's.
-THROTTLE_FREE_FAILURES = 5
+# knows an e-mail can run that counter up; the address's is long, because that counter is the
+# stranger's, but it starts later: a school's staff share one address behind its firewall.
+THROTTLE_FREE_FAILURES = {"account": 5, "address": 20}
 THROTTLE_BASE = timedelta(minutes=1)
 THROTTLE_CAPS = {"account": timedelta(minutes=10), "address": timedelta(hours=1)}
 THROTTLE_FORGET = timedelta(hours=2)  # a counter with no failure for this long starts again at 0
@@ -233,10 +234,11 @@ def _throttle_keys(email: str, address: str) -> list[tuple[str, str]]:
 
 def throttle_delay(kind: str, failures: int) -> timedelta:
     """How long the next attempt waits after `failures` failures in a row."""
-    if failures < THROTTLE_FREE_FAILURES:
+    free = THROTTLE_FREE_FAILURES[kind]
+    if failures < free:
         return timedelta(0)
     cap = THROTTLE_CAPS[kind]
-    steps = failures - THROTTLE_FREE_FAILURES
+    steps = failures - free
     if steps >= math.log2(cap / THROTTLE_BASE):
         return cap
     return min(cap, THROTTLE_BASE * (2 ** steps))
@@ -267,7 +269,7 @@ def _record_failure(session: Session, email: str, address: str, now: datetime) -
         delay = throttle_delay(kind, row.failures)
         if delay:
             row.blocked_until = now + delay
-            if row.failures == THROTTLE_FREE_FAILURES:
+            if row.failures == THROTTLE_FREE_FAILURES[kind]:
                 session.add(AuditEntry(at=now, actor="sign-in", action="login_throttled", entity_type=f"login_{kind}", entity_id=key, before=None, after={"failures": row.failures}))
 
 
