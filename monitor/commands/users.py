@@ -50,7 +50,7 @@ def list_command(config_dir: Path, data_dir: Path | None) -> None:
                 staff = division.staff_by_email(user.email)
                 school = staff.school if staff else ("external" if user.external else "not in staff.csv")
                 seen = users.visible_accounts(division, user.email, user.role)
-                accounts = "all accounts" if seen is None else f"{len(seen)} account(s)"
+                accounts = "all accounts" if seen is None else ", ".join(sorted(seen)) or "no accounts"
                 enabled = "yes" if not user.disabled else "no"
                 if staff is not None and not staff.active:
                     enabled += " (inactive in staff.csv)"
