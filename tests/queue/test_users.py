@@ -153,3 +153,20 @@ def test_disabled_user_cannot_sign_in_and_new_password_works(db: Database) -> No
         with pytest.raises(LoginFailed):
             authenticate(session, email, "another long password", NOW)
         assert session.scalars(select(User)).one().disabled
+
+
+def test_failures_counted_by_two_processes_add_up(db_url: str, db: Database) -> None:
+    """Two `hallwatch serve` processes (two engines on the same database) share the counters."""
+    division = example_division()
+    email = "helena.vasquez@prairiehills-sd.ca"
+    with db.transaction() as session:
+        add_user(session, division, email, "Helena", "principal", PASSWORD, "admin", NOW)
+    other = Database(db_url)
+    try:
+        for n in range(5):
+            _fail(db if n % 2 else other, email, NOW + timedelta(seconds=n))
+        for database in (db, other):
+            with database.sessions() as session:
+                assert throttled_until(session, email, "", NOW + timedelta(seconds=10)) == NOW + timedelta(seconds=4 + 60)
+    finally:
+        other.dispose()
