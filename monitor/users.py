@@ -226,7 +226,8 @@ def _dummy_hash() -> str:
 
 
 def _throttle_keys(email: str, address: str) -> list[tuple[str, str]]:
-    keys = [("account", email.strip().lower()[:200])]
+    # whatever was typed, as a key PostgreSQL can store (no NUL) and the column holds
+    keys = [("account", email.strip().lower().replace("\x00", "")[:200])]
     if address:
         keys.append(("address", address[:200]))
     return keys
@@ -308,7 +309,8 @@ def authenticate(session: Session, email: str, password: str, now: datetime, add
     if until is not None:
         minutes = max(1, math.ceil((until - now).total_seconds() / 60))
         raise LoginThrottled(f"too many failed sign-ins; try again in {minutes} minute{'s' if minutes != 1 else ''}")
-    user = find_user(session, email)
+    # no stored address holds a NUL, and PostgreSQL refuses one in a query: that e-mail is unknown
+    user = find_user(session, email) if "\x00" not in email else None
     usable = user is not None and not user.disabled and bool(user.password_hash)
     try:
         _hasher.verify(user.password_hash if usable and user is not None else _dummy_hash(), password)
@@ -318,7 +320,7 @@ def authenticate(session: Session, email: str, password: str, now: datetime, add
     if not (verified and usable) or user is None:
         _record_failure(session, email, address, now)
         raise LoginFailed("wrong e-mail or password")
-    session.execute(delete(LoginThrottle).where(LoginThrottle.kind == "account", LoginThrottle.key == email))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.kind == "account", LoginThrottle.key == user.email))
     if user.password_hash and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
