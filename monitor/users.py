@@ -261,6 +261,9 @@ def _throttle_row(session: Session, kind: str, key: str, now: datetime) -> Login
 
 
 def _record_failure(session: Session, email: str, address: str, now: datetime) -> None:
+    # counters nobody has touched for THROTTLE_FORGET are spent: drop them, or sprayed e-mails pile up
+    session.execute(delete(LoginThrottle).where(
+        LoginThrottle.last_failure_at < now - THROTTLE_FORGET, or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until < now)))
     for kind, key in _throttle_keys(email, address):
         row = _throttle_row(session, kind, key, now)
         if row.failures and now - row.last_failure_at > THROTTLE_FORGET:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
@@ -31,6 +31,7 @@ from monitor.users import Viewer, end_sessions, new_session_token, token_hash, v
 log = logging.getLogger("hallwatch.web.auth")
 # a session's last_seen_at is written at most this often (every request reads it; few need to write)
 TOUCH_EVERY = timedelta(minutes=1)
+SESSION_RECORDS_KEPT = timedelta(days=30)
 _UNPRINTABLE = re.compile(r"[^\x20-\x7e]")
 
 
@@ -175,6 +176,8 @@ def sign_in(request: Request, user: User) -> None:
     token = new_session_token()
     previous = request.session.get("sid")
     with store.database.transaction() as session:
+        # records of sessions over for SESSION_RECORDS_KEPT go (the audit log keeps what matters)
+        session.execute(delete(WebSession).where(WebSession.ends_at < now - SESSION_RECORDS_KEPT))
         if isinstance(previous, str) and previous:
             # signing in again in the same browser replaces its session rather than leaving it open
             session.execute(update(WebSession).where(WebSession.token_hash == token_hash(previous), WebSession.ended_at.is_(None))

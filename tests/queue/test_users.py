@@ -11,7 +11,7 @@ from monitor import users as users_module
 from monitor.db import Database
 from monitor.models import AuditEntry, LoginThrottle, User
 from monitor.users import (
-    THROTTLE_CAPS, LoginFailed, LoginThrottled, UserError, active_throttles, add_user, authenticate, disable_user, lift_throttle,
+    THROTTLE_CAPS, THROTTLE_FORGET, LoginFailed, LoginThrottled, UserError, active_throttles, add_user, authenticate, disable_user, lift_throttle,
     set_password, throttle_delay, throttled_until,
 )
 from tests.queue.helpers import NOW, PASSWORD, example_division
@@ -170,3 +170,11 @@ def test_failures_counted_by_two_processes_add_up(db_url: str, db: Database) -> 
                 assert throttled_until(session, email, "", NOW + timedelta(seconds=10)) == NOW + timedelta(seconds=4 + 60)
     finally:
         other.dispose()
+
+
+def test_spent_counters_are_dropped(db: Database) -> None:
+    for n in range(3):
+        _fail(db, f"sprayed{n}@prairiehills-sd.ca", NOW, address="")
+    _fail(db, "later@prairiehills-sd.ca", NOW + THROTTLE_FORGET + timedelta(seconds=1), address="")
+    with db.sessions() as session:
+        assert list(session.scalars(select(LoginThrottle.key))) == ["later@prairiehills-sd.ca"]

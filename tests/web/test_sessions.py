@@ -199,3 +199,12 @@ def test_sign_in_starts_a_fresh_cookie(app: Starlette) -> None:
         sign_in(client, WILLOW_ADMIN)
         assert client.cookies.get(COOKIE) != planted
 
+
+
+def test_records_of_long_ended_sessions_are_dropped_at_the_next_sign_in(app: Starlette, clock: Clock, db: Database) -> None:
+    with browser(app) as client:
+        sign_in(client, WILLOW_ADMIN)
+        clock.advance(days=31)
+        sign_in(client, WILLOW_ADMIN)
+    with db.sessions() as session:
+        assert [s.created_at for s in session.scalars(select(WebSession))] == [NOW + timedelta(days=31)]
