@@ -74,6 +74,14 @@ class DigestSettings(_Model):
         return int(hour), int(minute)
 
 
+class SessionSettings(_Model):
+    """How long a web sign-in lasts (monitor.web.auth): ended after `idle_minutes` without a
+    request, and after `lifetime_hours` whatever happens, so a shared or stolen browser does not stay in."""
+
+    idle_minutes: int = Field(default=8 * 60, ge=5, le=7 * 24 * 60)
+    lifetime_hours: int = Field(default=12, ge=1, le=30 * 24)
+
+
 class SmtpSettings(_Model):
     host: str | None = None
     port: int = 587
@@ -143,6 +151,7 @@ class DivisionFile(_Model):
     routing: dict[str, Any] = Field(default_factory=dict)
     digest: DigestSettings = DigestSettings()
     x_billing: XBilling = XBilling()
+    sessions: SessionSettings = SessionSettings()
 
 
 @dataclass(frozen=True)
@@ -158,6 +167,7 @@ class Division:
     directory: Directory
     digest: DigestSettings = DigestSettings()
     x_billing: XBilling = XBilling()
+    sessions: SessionSettings = SessionSettings()
 
     @property
     def name(self) -> str:
@@ -294,7 +304,8 @@ def load_division(config_dir: Path) -> Division:
     assert parsed is not None
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
-    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest, parsed.x_billing)
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory,
+                    digest=parsed.digest, x_billing=parsed.x_billing, sessions=parsed.sessions)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:

@@ -32,9 +32,9 @@ from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf
+from monitor.web.users import user_routes
 
 HERE = Path(__file__).parent
-SESSION_HOURS = 8
 OUTCOME_LABELS = {
     "dismissed": "Dismissed: not a problem", "confirmed_hidden": "Confirmed: hidden on the platform",
     "confirmed_deleted": "Confirmed: deleted on the platform", "confirmed_edited": "Confirmed: edited by the poster",
@@ -54,11 +54,18 @@ def safe_link(url: str | None) -> str | None:
     return None
 
 
-class SecurityHeaders:
-    """Headers every response carries: no framing, no sniffing, scripts only from here."""
+CSP = ("default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+       "base-uri 'none'; object-src 'none'")
+HSTS = "max-age=31536000; includeSubDomains"
 
-    def __init__(self, app: Any) -> None:
+
+class SecurityHeaders:
+    """Headers every response carries: no framing, no sniffing, scripts only from here, no <base>
+    to re-point relative links; behind https, HSTS so a browser never tries plain http again."""
+
+    def __init__(self, app: Any, hsts: bool = False) -> None:
         self.app = app
+        self.hsts = hsts
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -70,9 +77,11 @@ class SecurityHeaders:
                 headers = message.setdefault("headers", [])
                 headers.extend([
                     (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                    (b"content-security-policy", b"default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+                    (b"content-security-policy", CSP.encode()),
                     (b"cache-control", b"no-store"),
                 ])
+                if self.hsts:
+                    headers.append((b"strict-transport-security", HSTS.encode()))
             await send(message)
 
         await self.app(scope, receive, add_headers)
@@ -116,9 +125,11 @@ def create_app(
             return page(request, "login.html", {"error": f"{field}: required", "email": email, "next": target}, 400)
         with database.sessions() as session:
             try:
-                user = authenticate(session, email, password, now())
+                user = authenticate(session, email, password, now(), auth.client_address(request))
+                if not store.directory_allows(user):
+                    raise LoginFailed("wrong e-mail or password")  # inactive in staff.csv: no different answer
             except LoginFailed as exc:
-                session.commit()  # the failed attempt counts toward the lockout
+                session.commit()  # the failed attempt counts toward the throttle
                 return page(request, "login.html", {"error": str(exc), "email": email, "next": target}, 401)
             session.commit()
             auth.sign_in(request, user)
@@ -251,12 +262,16 @@ def create_app(
         Route("/items/{review_id:int}", item_view),
         Route("/items/{review_id:int}/{action:str}", item_action, methods=["POST"]),
         Route("/bulk-dismiss", bulk_dismiss, methods=["POST"]),
+        *user_routes(database, division, now, page, need_viewer),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),
     ]
     middleware = [
-        Middleware(SecurityHeaders),
-        Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="hallwatch_session", max_age=SESSION_HOURS * 3600, same_site="lax", https_only=secure),
+        Middleware(SecurityHeaders, hsts=division.base_url.startswith("https://")),
+        # the cookie lives as long as the longest session; monitor.web.auth ends sessions sooner
+        Middleware(SessionMiddleware, secret_key=secret_key, session_cookie="hallwatch_session", max_age=division.sessions.lifetime_hours * 3600, same_site="lax", https_only=secure),
     ]
-    return Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={HTTPException: http_error})
+    store = auth.install(app, database, division, now)
+    return app

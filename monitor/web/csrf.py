@@ -33,6 +33,7 @@ async def checked_form(request: Request) -> FormData:
     form = await request.form()
     sent = form.get(FIELD)
     expected = request.session.get("csrf")
-    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent, expected):
+    # compared as bytes: compare_digest raises TypeError on a non-ASCII str, and a typed-in token is anything
+    if not isinstance(sent, str) or not expected or not hmac.compare_digest(sent.encode("utf-8", "surrogateescape"), str(expected).encode()):
         raise HTTPException(403, "The form's security token is missing or out of date. Reload the page and try again.")
     return form

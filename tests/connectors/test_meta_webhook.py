@@ -97,3 +97,66 @@ def test_removal_is_not_delivered(setup):
     body = payload(verb="remove")
     response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)})
     assert response.status_code == 200 and response.json() == {"received": 0, "removed": 2} and received == []
+
+
+def _change(**value: object) -> dict:
+    base = {"from": {"id": "9000000001", "name": "P"}, "post_id": "1111111111_501", "comment_id": "501_9",
+            "created_time": int(NOW), "item": "comment", "verb": "add", "message": "hi"}
+    return {"field": "feed", "value": {**base, **value}}
+
+
+@pytest.mark.parametrize("body", [
+    b"[]", b'"entry"', b"42", b"null", b'{"entry": {}}', b'{"entry": [1]}', b'{"entry": ["x"]}',
+    b'{"entry": [{"time": "soon"}]}', b'{"entry": [{"time": "nan"}]}', b'{"entry": [{"time": "inf"}]}', b'{"entry": [{"time": null}]}',
+    b"\xff\xfe not utf-8", b"{" * 100_000, b"[" * 50_000 + b"]" * 50_000,
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": {"field": "feed"}}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": ["feed"]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [{"field": "feed", "value": ["x"]}]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(**{"from": "someone"})]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(message={"text": "hi"})]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(comment_id=["501"])]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(post="x")]}]}).encode(),
+    json.dumps({"entry": [{"id": {"x": 1}, "time": NOW, "changes": [_change()]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(created_time=1e300)]}]}).encode(),
+    json.dumps({"entry": [{"id": "1111111111", "time": NOW, "x": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}]}).encode(),
+], ids=lambda b: b[:40].decode("latin-1"))
+def test_wrong_shapes_and_deep_nesting_are_400_never_500(setup, body: bytes) -> None:
+    client, received = setup
+    response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)})
+    assert response.status_code == 400, response.text
+    assert received == []
+
+
+def test_a_non_ascii_signature_is_a_400(setup) -> None:
+    client, _ = setup
+    body = payload()
+    response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": "sha256=é".encode("latin-1")})
+    assert response.status_code == 400
+
+
+def test_deliveries_dated_in_the_future_are_refused(setup) -> None:
+    client, received = setup
+    skewed = payload(time=NOW + 120)  # a clock a little ahead is fine
+    assert client.post("/webhooks/meta", content=skewed, headers={"X-Hub-Signature-256": sign(skewed)}).status_code == 200
+    received.clear()
+    future = payload(time=NOW + 3600)
+    response = client.post("/webhooks/meta", content=future, headers={"X-Hub-Signature-256": sign(future)})
+    assert response.status_code == 403 and "future" in response.text and received == []
+    late_comment = json.dumps({"entry": [{"id": "1111111111", "time": NOW, "changes": [_change(created_time=int(NOW) + 86400)]}]}).encode()
+    response = client.post("/webhooks/meta", content=late_comment, headers={"X-Hub-Signature-256": sign(late_comment)})
+    assert response.status_code == 403 and received == []
+
+
+def test_the_body_limit_applies_to_the_bytes_that_arrive(setup) -> None:
+    client, received = setup
+    app = Starlette(routes=webhook_routes(SECRET, "verify-me", received.extend, max_body=1000, now=lambda: NOW))
+    small = TestClient(app)
+    big = payload() + b" " * 1000
+    assert small.post("/webhooks/meta", content=big, headers={"X-Hub-Signature-256": sign(big)}).status_code == 413
+
+    def stream():  # no Content-Length: chunked
+        yield b" " * 600
+        yield b" " * 600
+    assert small.post("/webhooks/meta", content=stream(), headers={"X-Hub-Signature-256": "sha256=00"}).status_code == 413
+
+

@@ -12,7 +12,7 @@ from monitor.commands.queue import queue_group
 from monitor.commands.users import users_group
 from monitor.db import Database
 from monitor.models import AuditEntry, ReviewItem, User
-from tests.queue.helpers import EXAMPLE, NORTHGATE, STUDENT_NAME, WILLOW, WILLOW_ADMIN, example_division, routed_item
+from tests.queue.helpers import EXAMPLE, NORTHGATE, NOW, STUDENT_NAME, WILLOW, WILLOW_ADMIN, example_division, routed_item
 
 
 @click.group(cls=Main)
@@ -109,3 +109,51 @@ def test_escalate_overdue_reports_a_mail_server_that_is_down(run, db: Database, 
     assert "1 item(s) escalated, but the e-mails were not sent (127.0.0.1:" in result.output
     with db.sessions() as session:
         assert session.scalars(select(ReviewItem)).one().state == "escalated"  # the escalation stands
+
+
+def test_users_add_refuses_outsiders_unless_external_and_warns_on_a_role_mismatch(run, db: Database) -> None:  # noqa: ANN001
+    outside = run("users", "add", "someone@gmail.example", "--role", "account_admin", "--password-stdin", input="a long password 1\n")
+    assert outside.exit_code == 1 and "email: someone@gmail.example is not an address of the division (prairiehills-sd.ca)" in outside.output
+    unlisted = run("users", "add", "new.hire@prairiehills-sd.ca", "--role", "account_admin", "--password-stdin", input="a long password 1\n")
+    assert unlisted.exit_code == 1 and "is not in staff.csv" in unlisted.output and "--external" in unlisted.output
+    inactive = run("users", "add", "ruth.kimball@prairiehills-sd.ca", "--role", "account_admin", "--password-stdin", input="a long password 1\n")
+    assert inactive.exit_code == 1 and "inactive in staff.csv" in inactive.output
+    with db.sessions() as session:
+        assert session.scalars(select(User)).all() == []
+    external = run("users", "add", "auditor@firm.example", "--role", "communications_manager", "--external", "--password-stdin", input="a long password 1\n")
+    assert external.exit_code == 0 and "external" in external.output and "warning" not in external.output
+    mismatch = run("users", "add", WILLOW_ADMIN, "--role", "its_admin", "--password-stdin", input="a long password 1\n")
+    assert mismatch.exit_code == 0
+    assert "warning: claire.dubois@prairiehills-sd.ca is 'teacher' in staff.csv, which does not usually go with the queue role 'its_admin'" in mismatch.output
+    fitting = run("users", "add", "helena.vasquez@prairiehills-sd.ca", "--role", "principal", "--password-stdin", input="a long password 1\n")
+    assert fitting.exit_code == 0 and "warning" not in fitting.output
+    with db.sessions() as session:
+        assert {u.email: u.external for u in session.scalars(select(User))} == {
+            "auditor@firm.example": True, WILLOW_ADMIN: False, "helena.vasquez@prairiehills-sd.ca": False}
+
+
+def test_users_list_and_enable(run, db: Database) -> None:  # noqa: ANN001
+    empty = run("users", "list")
+    assert empty.exit_code == 0 and "no users yet" in empty.output
+    assert run("users", "add", WILLOW_ADMIN, "--role", "account_admin", "--password-stdin", input="a long password 1\n").exit_code == 0
+    assert run("users", "add", "helena.vasquez@prairiehills-sd.ca", "--role", "principal", "--password-stdin", input="a long password 1\n").exit_code == 0
+    assert run("users", "add", "auditor@firm.example", "--role", "communications_manager", "--external", "--password-stdin", input="a long password 1\n").exit_code == 0
+    with db.transaction() as session:
+        session.scalars(select(User).where(User.email == WILLOW_ADMIN)).one().last_sign_in_at = NOW
+    assert run("users", "disable", "helena.vasquez@prairiehills-sd.ca").exit_code == 0
+    listed = run("users", "list")
+    assert listed.exit_code == 0, listed.output
+    lines = listed.output.splitlines()
+    assert lines[0].split() == ["E-MAIL", "ROLE", "SCHOOL", "/", "ACCOUNTS", "ENABLED", "LAST", "SIGN-IN"]
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert set(rows) == {WILLOW_ADMIN, "helena.vasquez@prairiehills-sd.ca", "auditor@firm.example"}
+    # NOW is 09:00 UTC, 02:00 in the division's time zone (America/Edmonton)
+    assert "Willow Creek Elementary; dubois-grade2-blog, willow-creek-elementary-fb" in rows[WILLOW_ADMIN] and "yes" in rows[WILLOW_ADMIN] and "2026-11-23 02:00 MST" in rows[WILLOW_ADMIN]
+    assert " no " in rows["helena.vasquez@prairiehills-sd.ca"] and "never" in rows["helena.vasquez@prairiehills-sd.ca"]
+    assert "external; all accounts" in rows["auditor@firm.example"]
+    assert run("users", "enable", "helena.vasquez@prairiehills-sd.ca").exit_code == 0
+    assert " yes " in {line.split()[0]: line for line in run("users", "list").output.splitlines()}["helena.vasquez@prairiehills-sd.ca"]
+    unknown = run("users", "enable", "nobody@prairiehills-sd.ca")
+    assert unknown.exit_code == 1 and "email: no user" in unknown.output
+    with db.sessions() as session:
+        assert session.scalars(select(AuditEntry).where(AuditEntry.action == "user_enable")).one().entity_id == "helena.vasquez@prairiehills-sd.ca"

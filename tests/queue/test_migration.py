@@ -33,3 +33,23 @@ def test_migration_0006_adds_account_level_items_and_digests_and_goes_back(db: D
     assert not columns["item_id"]["nullable"] and "governance_id" not in columns
     upgrade(db.engine)
     assert "governance_id" in {c["name"] for c in inspect(db.engine).get_columns("review_items")}
+
+
+def test_migration_0008_keeps_users_and_goes_back(db: Database) -> None:
+    from sqlalchemy import text
+
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"web_sessions", "login_throttles"} <= tables
+    downgrade(db.engine, "0006")
+    assert not {"web_sessions", "login_throttles"} & set(inspect(db.engine).get_table_names())
+    assert {"failed_logins", "locked_until"} <= {c["name"] for c in inspect(db.engine).get_columns("users")}
+    with db.engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO users (email, display_name, role, password_hash, disabled, failed_logins, created_at)"
+            " VALUES ('claire.dubois@prairiehills-sd.ca', 'Claire', 'account_admin', '$argon2id$x', false, 3, '2026-11-23 09:00:00+00')"))
+    upgrade(db.engine)
+    columns = {c["name"] for c in inspect(db.engine).get_columns("users")}
+    assert {"external", "last_sign_in_at"} <= columns and not {"failed_logins", "first_failed_at", "locked_until"} & columns
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT email, role, password_hash, external FROM users")).one()
+    assert tuple(row) == ("claire.dubois@prairiehills-sd.ca", "account_admin", "$argon2id$x", False)
