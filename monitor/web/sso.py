@@ -30,7 +30,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from joserfc import jwt
-from joserfc.errors import ExpiredTokenError, InvalidKeyIdError, JoseError
+from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy.orm import Session
 from starlette.exceptions import HTTPException
@@ -178,6 +178,8 @@ async def check_id_token(provider: Provider, id_token: str, nonce: str, now: dat
         registry.validate(token.claims)
     except ExpiredTokenError:
         raise SsoFailed("the ID token has expired") from None
+    except ClaimError as exc:
+        raise SsoFailed(f"the ID token's {exc.claim} claim is not valid ({exc.error}: {exc.description})") from None
     except JoseError as exc:
         raise SsoFailed(f"the ID token is not valid ({exc.error}: {exc.description or ''})") from None
     except (ValueError, TypeError) as exc:
