@@ -250,6 +250,9 @@ class SignOn:
     def __init__(self, database: Database, division: Division, now: Callable[[], datetime]) -> None:
         self.database, self.division, self.now = database, division, now
         self.providers = providers_for(division)
+        # states already brought back, kept past FLOW_LIFETIME: the session is a signed cookie, and a
+        # copy of it taken before the callback still holds the flow; this refuses that copy too
+        self.used_states: dict[str, float] = {}
 
     @property
     def buttons(self) -> list[dict[str, str]]:
@@ -271,6 +274,16 @@ class SignOn:
     def refused(self, request: Request, provider: Provider, reason: str) -> Response:
         log.warning("single sign-on refused", extra={"event": "sso_refused", "provider": provider.name, "reason": reason})
         return self.page(request, "login.html", {"error": CALM.format(provider=provider.config.button), "email": "", "next": "/"}, 401)
+
+    def first_use(self, state: str) -> bool:
+        clock = time.monotonic()
+        keep = 2 * FLOW_LIFETIME.total_seconds()
+        for old in [s for s, at in self.used_states.items() if clock - at > keep]:
+            del self.used_states[old]
+        if state in self.used_states:
+            return False
+        self.used_states[state] = clock
+        return True
 
     async def start(self, request: Request) -> Response:
         provider = self.provider_of(request)
@@ -303,6 +316,8 @@ class SignOn:
         request.session[FLOWS_KEY] = flows
         if not isinstance(flow, dict) or flow.get("p") != provider.name:
             return self.refused(request, provider, "unknown or already used state")
+        if not self.first_use(str(params["state"])):
+            return self.refused(request, provider, "a state already used (a replayed session cookie)")
         if self.now().timestamp() - float(flow.get("t", 0)) > FLOW_LIFETIME.total_seconds():
             return self.refused(request, provider, "the sign-in took longer than 10 minutes")
         if params.get("error"):

@@ -218,8 +218,12 @@ def test_a_token_signed_with_another_key_is_refused(sso_client: TestClient, entr
 def test_a_replayed_state_is_refused(sso_client: TestClient, entra: LoopbackProvider, db: Database) -> None:
     entra.sign_in_as(WILLOW_PRINCIPAL)
     callback = through_provider(sso_client, "microsoft", entra)
+    cookie_before = dict(sso_client.cookies)  # the session cookie that still holds the pending flow
     assert sso_client.get(callback).status_code == 303
     asked = entra.token_requests
+    sso_client.cookies.clear()
+    sso_client.cookies.update(cookie_before)
+    refused(sso_client, callback)  # the old cookie replayed with the callback link
     again = sso_client.get(callback)  # the same browser again: refused, and who is signed in stays as it was
     assert again.status_code == 401 and CALM in again.text
     sso_client.cookies.clear()
