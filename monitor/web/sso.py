@@ -20,6 +20,7 @@ import json
 import logging
 import re
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +28,6 @@ from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.integrations.httpx_client import AsyncOAuth2Client
 from authlib.oauth2.rfc6749.errors import OAuth2Error
 from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
@@ -44,6 +44,12 @@ from monitor.errors import ConfigError, HallwatchError, Problem
 from monitor.models import AuditEntry, User
 from monitor.users import add_user, find_user
 from monitor.web import auth, csrf
+
+with warnings.catch_warnings():
+    # authlib 1.9 prefers the httpx2 fork and warns (on stderr, outside serve's JSON log) when it
+    # falls back to httpx, which hallwatch pins and uses everywhere; the fallback is supported
+    warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 log = logging.getLogger("hallwatch.sso")
 

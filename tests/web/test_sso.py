@@ -354,3 +354,36 @@ def test_the_check_config_command_reports_a_literal_secret(tmp_path: Path) -> No
     assert result.exit_code != 0
     assert re.search(r"division\.yaml:\d+: sso\.providers\.0\.client_secret: a secret is written inline", result.output)
     assert "hunter2" not in result.output
+
+
+def test_serve_refuses_to_start_with_an_unset_client_secret(tmp_path: Path) -> None:
+    """A real `hallwatch serve` process: it stops before listening, naming the field and the variable."""
+    import os
+    import subprocess
+    import sys
+
+    hallwatch = Path(sys.executable).with_name("hallwatch")
+    config = write_config(tmp_path / "config", sso_yaml(f"http://127.0.0.1:1/{TENANT}/v2.0", "http://127.0.0.1:1"))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLWATCH_") and k != "CREDENTIALS_DIRECTORY"}
+    env |= {"HALLWATCH_SECRET_KEY": SECRET * 2, "HALLWATCH_DATA_DIR": str(tmp_path / "data")}
+    subprocess.run([str(hallwatch), "init", "--config", str(config)], env=env, check=True, capture_output=True, timeout=120)
+    result = subprocess.run([str(hallwatch), "serve", "--config", str(config), "--no-scheduler", "--port", "1"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert f"sso.providers[microsoft].client_secret: env:{SECRET_ENV}: {SECRET_ENV} is not set in the environment" in result.stderr
+    assert "hallwatch queue on" not in result.stdout
+    assert "Warning" not in result.stderr  # nothing but hallwatch's own message on stderr
+
+
+def test_check_config_lists_the_providers_and_an_unset_secret(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from click.testing import CliRunner
+
+    from monitor.cli import main
+
+    monkeypatch.delenv(SECRET_ENV, raising=False)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    config = write_config(tmp_path / "config", sso_yaml(f"http://127.0.0.1:1/{TENANT}/v2.0", "http://127.0.0.1:1"))
+    result = CliRunner().invoke(main, ["check-config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert f"sign-in    microsoft (entra) at {BASE_URL}/auth/microsoft/callback, google (google) at {BASE_URL}/auth/google/callback" in result.output
+    assert "not set in the environment or credentials file: sso.microsoft.client_secret" in result.output
+    assert "sso.google.client_secret" not in result.output  # that one is in the credentials file
