@@ -28,7 +28,7 @@ from typing import Any
 
 import httpx
 from authlib.common.security import generate_token
-from authlib.oauth2.rfc6749.errors import OAuth2Error
+from authlib.common.errors import AuthlibBaseError
 from joserfc import jwt
 from joserfc.errors import ClaimError, ExpiredTokenError, InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
@@ -354,7 +354,8 @@ class SignOn:
                 auth.sign_in(request, user)
         except SsoFailed as exc:
             return self.refused(request, provider, str(exc))
-        except OAuth2Error as exc:
+        except AuthlibBaseError as exc:
+            # OAuthError from the token endpoint's answer (invalid_grant, invalid_client, ...)
             return self.refused(request, provider, f"the token endpoint refused the code ({re.sub(r'[^a-z_]', '', str(exc.error).lower())[:40]})")
         except (httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
             return self.refused(request, provider, f"the token exchange failed ({type(exc).__name__})")

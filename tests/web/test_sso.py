@@ -387,3 +387,16 @@ def test_check_config_lists_the_providers_and_an_unset_secret(tmp_path: Path, mo
     assert f"sign-in    microsoft (entra) at {BASE_URL}/auth/microsoft/callback, google (google) at {BASE_URL}/auth/google/callback" in result.output
     assert "not set in the environment or credentials file: sso.microsoft.client_secret" in result.output
     assert "sso.google.client_secret" not in result.output  # that one is in the credentials file
+
+
+def test_a_wrong_client_secret_is_refused_by_the_provider(
+    db: Database, sso_division: Division, entra: LoopbackProvider, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv(SECRET_ENV, "an-old-client-secret-that-expired")
+    entra.sign_in_as(WILLOW_PRINCIPAL)
+    with TestClient(create_app(db, sso_division, secret_key=SECRET, now=lambda: NOW), follow_redirects=False) as client:
+        with caplog.at_level(logging.WARNING, logger="hallwatch.sso"):
+            refused(client, through_provider(client, "microsoft", entra))
+    assert "invalid_client" in caplog.records[-1].reason
+    assert "an-old-client-secret" not in caplog.text
+    assert users(db) == {}
