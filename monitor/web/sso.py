@@ -47,7 +47,9 @@ from monitor.web import auth, csrf
 
 with warnings.catch_warnings():
     # authlib 1.9 prefers the httpx2 fork and warns (on stderr, outside serve's JSON log) when it
-    # falls back to httpx, which hallwatch pins and uses everywhere; the fallback is supported
+    # falls back to httpx, which hallwatch pins and uses everywhere; the fallback is supported.
+    # authlib.deprecate puts an "always" filter first when imported: import it before ours
+    import authlib.deprecate  # noqa: F401
     warnings.filterwarnings("ignore", message="The httpx module is deprecated", category=DeprecationWarning)
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
@@ -58,9 +60,9 @@ MAX_FLOWS = 5  # sign-ins started and not finished (several tabs); the oldest is
 FLOW_LIFETIME = timedelta(minutes=10)
 METADATA_LIFETIME = 3600.0  # seconds; the JWKS is fetched again at once for a key id it lacks
 LEEWAY = 120  # seconds of clock difference allowed on exp and iat
-MAX_RESPONSE = 1 << 20  # a provider's discovery document, JWKS or token response
+MAX_RESPONSE = 1 << 20  # a provider's discovery document or JWKS
 HTTP_TIMEOUT = httpx.Timeout(10.0)
-CALM = "Signing in with {provider} did not work. Try again, or sign in with your password; if it keeps happening, ask ITS."
+CALM = "Signing in with {provider} did not work. Please try again; if it keeps happening, ask ITS."
 ALGORITHMS = ["RS256"]
 
 
@@ -159,6 +161,12 @@ def safe_target(target: str | None) -> str:
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")) or any(c in target for c in "\r\n\t\\"):
         return "/"
     return target[:2000]
+
+
+def pending(request: Request) -> dict[str, Any]:
+    """The sign-ins this browser started and has not finished, by state."""
+    flows = request.session.get(FLOWS_KEY)
+    return dict(flows) if isinstance(flows, dict) else {}
 
 
 def redirect_uri(division: Division, provider: Provider) -> str:
@@ -298,7 +306,7 @@ class SignOn:
         except SsoFailed as exc:
             return self.refused(request, provider, str(exc))
         state, nonce, verifier = generate_token(43), generate_token(43), generate_token(64)
-        flows = {k: v for k, v in (request.session.get(FLOWS_KEY) or {}).items() if isinstance(v, dict)}
+        flows = {k: v for k, v in pending(request).items() if isinstance(v, dict)}
         while len(flows) >= MAX_FLOWS:
             flows.pop(min(flows, key=lambda k: flows[k].get("t", 0)))
         flows[state] = {"p": provider.name, "n": nonce, "v": verifier, "next": safe_target(request.query_params.get("next")), "t": self.now().timestamp()}
@@ -316,7 +324,7 @@ class SignOn:
     async def callback(self, request: Request) -> Response:
         provider = self.provider_of(request)
         params = request.query_params
-        flows = dict(request.session.get(FLOWS_KEY) or {})
+        flows = pending(request)
         # one use only: the state leaves the session whatever happens next
         flow = flows.pop(str(params.get("state", "")), None)
         request.session[FLOWS_KEY] = flows

@@ -33,7 +33,7 @@ BASE_URL = "http://127.0.0.1:8080"
 SECRET_ENV = "HALLWATCH_TEST_ENTRA_SECRET"
 INACTIVE = "ruth.kimball@prairiehills-sd.ca"  # support staff, active=false in the example staff.csv
 COMMS_STAFF = "marcus.delacroix@prairiehills-sd.ca"
-CALM = "did not work. Try again"
+CALM = "did not work. Please try again"
 
 
 def sso_yaml(entra_issuer: str, google_issuer: str) -> str:
