@@ -400,3 +400,16 @@ def test_a_wrong_client_secret_is_refused_by_the_provider(
     assert "invalid_client" in caplog.records[-1].reason
     assert "an-old-client-secret" not in caplog.text
     assert users(db) == {}
+
+
+def test_a_rotated_signing_key_is_fetched_again(sso_client: TestClient, entra: LoopbackProvider, db: Database) -> None:
+    entra.sign_in_as(WILLOW_PRINCIPAL)
+    assert sso_client.get(through_provider(sso_client, "microsoft", entra)).status_code == 303  # the JWKS is cached now
+    old = entra.key
+    entra.key = RSAKey.generate_key(2048, parameters={"kid": "hallwatch-test-2", "use": "sig", "alg": "RS256"}, private=True)
+    try:
+        sso_client.cookies.clear()
+        assert sso_client.get(through_provider(sso_client, "microsoft", entra)).status_code == 303
+    finally:
+        entra.key = old
+    assert len(audit(db, "sign_in_sso")) == 2

@@ -38,10 +38,12 @@ def test_sign_in_with_microsoft_in_chromium(db: Database, tmp_path: Path, monkey
             page = browser.new_page()
             page.goto(base_url + "/")
             assert "/login" in page.url
+            assert page.is_visible("input[name=password]")  # the password form stays beside the buttons
+            ARTIFACTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(ARTIFACTS / "sso-login.png"))
             page.click("text=Sign in with Microsoft")
             page.wait_for_selector("#continue")
             assert page.url.startswith(entra.url + "/authorize?")
-            ARTIFACTS.mkdir(exist_ok=True)
             page.screenshot(path=str(ARTIFACTS / "sso-provider.png"))
             page.click("#continue")
             # back at hallwatch, signed in: the principal's queue shows their school's item
