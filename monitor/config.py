@@ -16,6 +16,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from classifiers.directory import ROLES as STAFF_ROLES
 from classifiers.directory import Directory, StaffMember
 from connectors.registry import PLATFORMS as CONNECTED_PLATFORMS
 from monitor import yamlfile
@@ -143,6 +144,53 @@ class AccountConfig(_Model):
         return str(value) if isinstance(value, int) else value
 
 
+# staff.csv role -> queue role for single sign-on; a principal sees their own school's accounts
+# (monitor.users.visible_accounts), an account_admin the accounts that name them administrator
+DEFAULT_SSO_ROLES = {
+    "its": "its_admin", "communications": "communications_manager", "principal": "principal",
+    "vice_principal": "account_admin", "teacher": "account_admin", "support": "account_admin",
+}
+# a tenant id, never "common"/"organizations": only the division's own directory may sign in
+TENANT_ID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+
+
+class SsoProvider(_Model):
+    """One identity provider for "Sign in with ..." (monitor.web.sso): Entra ID, Google or any OIDC issuer.
+
+    The redirect URI to register with it is `{base_url}/auth/{name}/callback`."""
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    kind: Literal["entra", "google", "oidc"]
+    client_id: str = Field(min_length=1, max_length=300)
+    # env:NAME or file:KEY (checked with every other secret in the file by _check_inline_secrets)
+    client_secret: str
+    # entra: the division's tenant (a GUID); the issuer is then https://login.microsoftonline.com/{tenant_id}/v2.0
+    tenant_id: str | None = Field(default=None, pattern=TENANT_ID)
+    # google: https://accounts.google.com by default; oidc: required; entra: only for national clouds
+    issuer: str | None = Field(default=None, pattern=r"^https?://[^\s?#]+$")
+    # the e-mail domains (and for Google the Workspace hosted domains) allowed in; default: division.email_domain
+    allowed_domains: list[str] = Field(default_factory=list)
+    label: str | None = Field(default=None, max_length=60)
+
+    def issuer_url(self) -> str:
+        if self.issuer:
+            return self.issuer.rstrip("/")
+        if self.kind == "entra":
+            return f"https://login.microsoftonline.com/{self.tenant_id}/v2.0"
+        return "https://accounts.google.com"
+
+    @property
+    def button(self) -> str:
+        return self.label or {"entra": "Microsoft", "google": "Google"}.get(self.kind, self.name)
+
+
+class SsoSettings(_Model):
+    providers: list[SsoProvider] = Field(default_factory=list)
+    # staff.csv role -> queue role; staff whose role is not here are not let in by single sign-on
+    roles: dict[str, Literal["its_admin", "communications_manager", "principal", "account_admin"]] = Field(
+        default_factory=lambda: dict(DEFAULT_SSO_ROLES))
+
+
 class DivisionFile(_Model):
     division: DivisionSettings
     schools: list[School]
@@ -152,6 +200,7 @@ class DivisionFile(_Model):
     digest: DigestSettings = DigestSettings()
     x_billing: XBilling = XBilling()
     sessions: SessionSettings = SessionSettings()
+    sso: SsoSettings = SsoSettings()
 
 
 @dataclass(frozen=True)
@@ -168,6 +217,7 @@ class Division:
     digest: DigestSettings = DigestSettings()
     x_billing: XBilling = XBilling()
     sessions: SessionSettings = SessionSettings()
+    sso: SsoSettings = SsoSettings()
 
     @property
     def name(self) -> str:
@@ -305,7 +355,7 @@ def load_division(config_dir: Path) -> Division:
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
     return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory,
-                    digest=parsed.digest, x_billing=parsed.x_billing, sessions=parsed.sessions)
+                    digest=parsed.digest, x_billing=parsed.x_billing, sessions=parsed.sessions, sso=parsed.sso)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
@@ -395,6 +445,38 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
                     "register it with fetch: false so the governance audit still covers it")
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
+    _check_sso(parsed, raw, problems)
+
+
+def _check_sso(parsed: DivisionFile, raw: dict[str, Any], problems: list[Problem]) -> None:
+    """What pydantic cannot see alone: a tenant for Entra ID, an issuer for generic OIDC, unique names."""
+    seen: set[str] = set()
+    known_roles = set(STAFF_ROLES)
+
+    def problem(loc: tuple[Any, ...], message: str) -> None:
+        problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), _field_name(raw, loc), message))
+
+    for i, provider in enumerate(parsed.sso.providers):
+        at = ("sso", "providers", i)
+        if provider.name in seen:
+            problem((*at, "name"), f"duplicate provider {provider.name!r}")
+        seen.add(provider.name)
+        if provider.kind == "entra" and not provider.tenant_id:
+            problem((*at, "kind"), "entra needs tenant_id: the Directory (tenant) ID of the division's Microsoft 365 tenant")
+        if provider.kind == "entra" and provider.issuer and provider.tenant_id and provider.tenant_id.lower() not in provider.issuer.lower():
+            problem((*at, "issuer"), "an Entra ID issuer must be the division's own tenant's (…/{tenant_id}/v2.0)")
+        if provider.kind != "entra" and provider.tenant_id:
+            problem((*at, "tenant_id"), "only for kind: entra")
+        if provider.kind == "oidc" and not provider.issuer:
+            problem((*at, "issuer"), "kind oidc needs the issuer (its /.well-known/openid-configuration is read)")
+        for j, domain in enumerate(provider.allowed_domains):
+            if not re.fullmatch(r"[a-z0-9-]+(\.[a-z0-9-]+)+", domain):
+                problem((*at, "allowed_domains", j), f"{domain!r} is not a domain (lower case, like {parsed.division.email_domain})")
+            elif domain in PERSONAL_DOMAINS:
+                problem((*at, "allowed_domains", j), f"{domain} is a personal e-mail domain")
+    for role in parsed.sso.roles:
+        if role not in known_roles:
+            problem(("sso", "roles", role), f"{role!r} is not a staff.csv role")
 
 
 def _email_problem(email: str, domain: str) -> str | None:

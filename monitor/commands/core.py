@@ -40,6 +40,9 @@ def check_config_command(config_dir: Path) -> None:
     click.echo(f"  staff      {len(division.staff)} ({sum(s.active for s in division.staff)} active)")
     click.echo(f"  routing    {len(rules)} rule(s)")
     missing = [f"{a.name}.{key}" for a in division.accounts if not a.sample_file for key, ref in a.credentials.items() if division.secret(ref) is None]
+    if division.sso.providers:
+        click.echo("  sign-in    " + ", ".join(f"{p.name} ({p.kind}) at {division.base_url}/auth/{p.name}/callback" for p in division.sso.providers))
+        missing += [f"sso.{p.name}.client_secret" for p in division.sso.providers if division.secret(p.client_secret) is None]
     if missing:
         click.echo(f"  note: {len(missing)} credential(s) not set in the environment or credentials file: {', '.join(missing)}")
 

@@ -31,7 +31,7 @@ from monitor.db import Database
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
-from monitor.web import auth, csrf
+from monitor.web import auth, csrf, sso
 from monitor.web.users import user_routes
 
 HERE = Path(__file__).parent
@@ -99,6 +99,9 @@ def create_app(
     env.globals.update(category_names=CATEGORY_NAMES, outcome_labels=OUTCOME_LABELS, division_name=division.name)
     env.filters["when"] = lambda m: f"{m:%Y-%m-%d %H:%M}" if m else ""
     templates = Jinja2Templates(env=env)
+    # "Sign in with Microsoft/Google" for the providers in division.yaml (ConfigError: a secret not set)
+    sign_on = sso.SignOn(database, division, now)
+    env.globals["sso_buttons"] = sign_on.buttons
 
     def page(request: Request, name: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
         context = {"csrf_token": csrf.token(request), "now": now(), **context}
@@ -263,6 +266,7 @@ def create_app(
         Route("/items/{review_id:int}/{action:str}", item_action, methods=["POST"]),
         Route("/bulk-dismiss", bulk_dismiss, methods=["POST"]),
         *user_routes(database, division, now, page, need_viewer),
+        *sign_on.routes(page),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),
