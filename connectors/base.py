@@ -27,6 +27,10 @@ class FetchResult:
     calls: int = 0
     # what happened on the way that the run should record (rate-limit waits, retries)
     events: list[str] = field(default_factory=list)
+    # (post id, the ids of every comment and reply it has now): posts whose comments this fetch
+    # listed to the end, so a stored comment missing from the list was deleted on the platform.
+    # Only a connector that can tell absence from paging fills it; a post listed partly is left out.
+    complete: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

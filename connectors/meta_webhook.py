@@ -8,9 +8,11 @@ Mount the routes returned by `webhook_routes(app_secret, verify_token, on_items)
 - POST: the body must carry `X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the raw body with the
   app secret>`, compared with hmac.compare_digest. Unsigned, wrongly signed and stale payloads
   (an entry `time` older than `max_age` seconds) are refused with 403 and never parsed further.
-  `feed` changes with `item=comment` become Items: `verb` add/edited are delivered to `on_items`;
-  `remove` is parsed (the Item's raw keeps the verb) but not delivered, so a stored comment keeps
-  its text as evidence.
+  `feed` changes with `item=comment` become Items, all delivered to `on_items`; each Item's raw
+  keeps the `verb` (add, edited, remove) and the entry's `time` as `entry_time`, the platform's
+  time of the change, so the monitor can tell a replayed or older delivery from a newer one. The
+  monitor keeps an edit as a new version and marks a removed comment deleted, keeping its text as
+  evidence (monitor.records).
 """
 from __future__ import annotations
 
@@ -51,6 +53,7 @@ def parse_feed_changes(payload: dict[str, Any], page_accounts: Mapping[str, str]
     items: list[Item] = []
     for entry in payload["entry"]:
         page_id = str(entry.get("id", ""))
+        entry_time = entry.get("time") if isinstance(entry.get("time"), (int, float)) and not isinstance(entry.get("time"), bool) else None
         account = (page_accounts or {}).get(page_id, page_id)
         for change in entry.get("changes", []):
             value = change.get("value") or {}
@@ -66,7 +69,7 @@ def parse_feed_changes(payload: dict[str, Any], page_accounts: Mapping[str, str]
                 author=Author(name=str(sender.get("name", "")), platform_id=sender.get("id"), is_account=sender.get("id") == page_id),
                 created_at=datetime.fromtimestamp(_seconds(created), tz=timezone.utc) if isinstance(created, (int, float)) else None,
                 parent_id=parent or None, permalink=(value.get("post") or {}).get("permalink_url"),
-                raw={**value, "verb": value.get("verb")},
+                raw={**value, "verb": value.get("verb"), "entry_time": entry_time},
             ))
     return items
 
@@ -106,10 +109,11 @@ def webhook_routes(
             items = parse_feed_changes(payload, page_accounts)
         except ResponseError:
             return PlainTextResponse("unreadable payload", status_code=400)
-        delivered = [i for i in items if i.raw.get("verb") in ("add", "edited")]
+        delivered = [i for i in items if i.raw.get("verb") in ("add", "edited", "remove")]
         if delivered:
             # on_items stores to the database: keep it off the event loop
             await run_in_threadpool(on_items, delivered)
-        return JSONResponse({"received": len(delivered), "removed": len(items) - len(delivered)})
+        removed = sum(i.raw.get("verb") == "remove" for i in delivered)
+        return JSONResponse({"received": len(delivered) - removed, "removed": removed})
 
     return [Route(path, verify, methods=["GET"]), Route(path, receive, methods=["POST"])]

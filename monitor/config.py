@@ -108,6 +108,30 @@ class AccountConfig(_Model):
         return str(value) if isinstance(value, int) else value
 
 
+class RetentionRule(_Model):
+    """How long items' text and media are kept (monitor.records.retention); null keeps them.
+
+    `without_findings_days`: items no classifier flagged and no review item holds, counted from
+    when they were posted; `resolved_days`: items whose review item is resolved, counted from the
+    resolution. Open review items are never purged.
+    """
+
+    without_findings_days: int | None = Field(default=None, ge=1, le=100 * 366)
+    resolved_days: int | None = Field(default=None, ge=1, le=100 * 366)
+
+
+class RetentionSettings(_Model):
+    """`retention:` in division.yaml: a default rule, per-account rules over it, and per-category
+    periods for resolved items (the longest of an item's categories wins). Without the section
+    nothing is ever purged."""
+
+    default: RetentionRule = RetentionRule()
+    accounts: dict[str, RetentionRule] = Field(default_factory=dict)
+    # category -> days a resolved item with a finding of that category is kept
+    categories: dict[str, int] = Field(default_factory=dict)
+    batch_size: int = Field(default=200, ge=1, le=10000)
+
+
 class DivisionFile(_Model):
     division: DivisionSettings
     schools: list[School]
@@ -115,6 +139,7 @@ class DivisionFile(_Model):
     smtp: SmtpSettings = SmtpSettings()
     routing: dict[str, Any] = Field(default_factory=dict)
     digest: DigestSettings = DigestSettings()
+    retention: RetentionSettings = RetentionSettings()
 
 
 @dataclass(frozen=True)
@@ -129,6 +154,7 @@ class Division:
     routing: dict[str, Any]
     directory: Directory
     digest: DigestSettings = DigestSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @property
     def name(self) -> str:
@@ -265,7 +291,7 @@ def load_division(config_dir: Path) -> Division:
     assert parsed is not None
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
-    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest)
+    return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory, parsed.digest, parsed.retention)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
@@ -352,6 +378,18 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
                 problem(i, "login_email", problem_text.replace("administrators use", "accounts are registered with"))
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
+    names = {a.name for a in parsed.accounts}
+    for name in parsed.retention.accounts:
+        if name not in names:
+            loc = ("retention", "accounts", name)
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.accounts.{name}", f"unknown account {name!r} (accounts: {', '.join(sorted(names))})"))
+    from classifiers.findings import CATEGORIES
+    for category, days in parsed.retention.categories.items():
+        loc = ("retention", "categories", category)
+        if category not in CATEGORIES:
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.categories.{category}", f"unknown category {category!r} (categories: {', '.join(CATEGORIES)})"))
+        elif days < 1:
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.categories.{category}", f"{days!r}: must be at least 1 day"))
 
 
 def _email_problem(email: str, domain: str) -> str | None:
