@@ -35,6 +35,12 @@ def mark_missing(session: Session, account_id: int, complete: Sequence[tuple[str
                     StoredItem.account_id == account_id, StoredItem.kind == "reply", StoredItem.parent_platform_id.in_(ids[start:start + 500]))))
         gone = [row for row in [*comments, *replies] if row.platform_id not in present]
         marked.extend(_mark(session, gone, now, "re-read"))
+        for row in [*comments, *replies]:
+            if row.platform_id in present and row.deleted_how == "re-read":
+                # listed again (hidden and shown again, a platform hiccup): it is there after all
+                row.deleted_at, row.deleted_how = None, None
+                session.add(AuditEntry(at=now, actor=SYSTEM_ACTOR, action="listed_again", entity_type="item", entity_id=str(row.id),
+                                       before={"deleted_how": "re-read"}, after=None))
     return marked
 
 
