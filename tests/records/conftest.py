@@ -35,8 +35,7 @@ retention:
 def division_with(tmp_path: Path, retention: str = RETENTION) -> tuple[Path, Division]:
     """A copy of the example division with `retention` appended to division.yaml."""
     target = tmp_path / "config"
-    if not target.exists():
-        shutil.copytree(EXAMPLE, target)
+    shutil.copytree(EXAMPLE, target)
     path = target / "division.yaml"
     path.write_text(path.read_text(encoding="utf-8") + retention, encoding="utf-8")
     return target, load_division(target)
