@@ -162,3 +162,24 @@ def test_without_a_retention_section_nothing_is_purged(db, tmp_path: Path) -> No
         item_id = item.id
     assert purge(db, division, NOW).total == 0
     assert state(db, item_id).purged_at is None
+
+
+def test_the_daily_job_purges_once_per_local_day(db, retention_division, tmp_path: Path) -> None:
+    from monitor.scheduler import purge_job
+    with db.transaction() as s:
+        first = stored(s, retention_division, WILLOW, age_days=100).id
+    clock = [NOW]
+    job = purge_job(db, retention_division, tmp_path, now=lambda: clock[0])
+    job()
+    assert state(db, first).purged_at is not None
+    with db.transaction() as s:
+        second = stored(s, retention_division, WILLOW, age_days=100).id
+    clock[0] = NOW + timedelta(hours=3)  # the same day in Edmonton: already done
+    job()
+    assert state(db, second).purged_at is None
+    clock[0] = NOW + timedelta(days=1)
+    job()
+    assert state(db, second).purged_at is not None
+    with db.sessions() as s:
+        days = [(e.entity_id, e.after["items"]) for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "purge_daily").order_by(AuditEntry.id))]
+    assert days == [("2026-11-23", 1), ("2026-11-24", 1)]
