@@ -29,6 +29,10 @@ class FetchResult:
     events: list[str] = field(default_factory=list)
     # what a metered API counted (monitor.usage): {"x_posts_read": n}, {"youtube_quota_units": n}
     usage: dict[str, int] = field(default_factory=dict)
+    # (post id, the ids of every comment and reply it has now): posts whose comments this fetch
+    # listed to the end, so a stored comment missing from the list was deleted on the platform.
+    # Only a connector that can tell absence from paging fills it; a post listed partly is left out.
+    complete: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ Incremental by time: the cursor is the newest `created_time` seen (unix seconds)
 with `since` = cursor minus `lookback_days` (option, default 7) so new comments on recent posts are
 found, and only posts, comments and replies created after the cursor are returned.
 
+Deletions: for each re-read post whose comments and replies were all listed (no page left
+unread), `FetchResult.complete` names the ids it has now; the monitor marks a stored comment of
+that post that is not among them as deleted on the platform. A post whose comment list was cut
+short (a cursor stop, an overflowing reply page) is left out, so paging is never taken for absence.
+
 Account: `handle` is the page id; `credentials["access_token"]` a page access token;
 `options["base_url"]` replaces `https://graph.facebook.com` (a mirror, a local test server).
 facebook-sdk joins a module-wide `FACEBOOK_GRAPH_URL` to every path, so the host is not changed
@@ -120,13 +125,14 @@ class FacebookConnector:
         if after:
             args["since"] = max(0, after - lookback)
         items: list[Item] = []
+        complete: list[tuple[str, list[str]]] = []
         newest = after
         while True:
             page = self._request(account, lambda a=dict(args): graph.get_connections(account.handle, "feed", **a))
             posts = page.get("data", [])
             tags = self._photo_tags(account, graph, posts)
             for post in posts:
-                for item in self._post_items(account, graph, post, tags, after):
+                for item in self._post_items(account, graph, post, tags, after, complete):
                     ts = _timestamp(item)
                     if ts > after:
                         items.append(item)
@@ -135,7 +141,8 @@ class FacebookConnector:
             if not posts or not nxt:
                 break
             args = _next_args(nxt, args)
-        return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events))
+        return FetchResult(items=items, cursor=str(newest) if newest else cursor, calls=self.calls, events=list(self.throttle.events),
+                           complete=complete)
 
     def _photo_tags(self, account: AccountRef, graph: facebook.GraphAPI, posts: list[dict]) -> dict[str, list[str]]:
         ids = [pid for post in posts for pid in photo_ids(post)]
@@ -144,7 +151,8 @@ class FacebookConnector:
         found = self._request(account, lambda: graph.get_objects(ids, fields="tags{name}"))
         return {pid: [t.get("name", "") for t in (obj.get("tags") or {}).get("data", [])] for pid, obj in found.items()}
 
-    def _post_items(self, account: AccountRef, graph: facebook.GraphAPI, post: dict, tags: dict[str, list[str]], after_ts: int = 0) -> list[Item]:
+    def _post_items(self, account: AccountRef, graph: facebook.GraphAPI, post: dict, tags: dict[str, list[str]], after_ts: int = 0,
+                    complete: list[tuple[str, list[str]]] | None = None) -> list[Item]:
         items = [post_item(account, post, tags)]
         comments = post.get("comments") or {}
         data = list(comments.get("data", []))
@@ -160,6 +168,8 @@ class FacebookConnector:
         for comment in data:
             self._more_replies(account, graph, comment)
             items.extend(comment_items(account, comment, post["id"]))
+        if complete is not None and _listed_to_the_end(comments, data):
+            complete.append((str(post["id"]), [i.platform_id for i in items[1:]]))
         return items
 
     def _more_replies(self, account: AccountRef, graph: facebook.GraphAPI, comment: dict) -> None:
@@ -224,6 +234,14 @@ def _next_args(next_url: str, args: dict[str, Any]) -> dict[str, Any]:
     query.pop("access_token", None)
     query.setdefault("fields", args.get("fields"))
     return query
+
+
+def _listed_to_the_end(last_page: dict, comments: list[dict]) -> bool:
+    """True when the post's comments, and each comment's replies, were read with no page left over:
+    only then is a stored comment that is not among them known to be gone (not merely unread)."""
+    if (last_page.get("paging") or {}).get("next"):
+        return False
+    return not any(((c.get("comments") or {}).get("paging") or {}).get("next") for c in comments)
 
 
 def _reached(comments: list[dict], after_ts: int) -> bool:

@@ -12,9 +12,11 @@ Mount the routes returned by `webhook_routes(app_secret, verify_token, on_items)
   The body is counted while it streams in and refused with 413 past `max_body` bytes (1 MiB),
   whatever Content-Length says; anything malformed (a non-ASCII signature, JSON of the wrong shape,
   nesting deeper than MAX_DEPTH) is a 400, never a 500.
-  `feed` changes with `item=comment` become Items: `verb` add/edited are delivered to `on_items`;
-  `remove` is parsed (the Item's raw keeps the verb) but not delivered, so a stored comment keeps
-  its text as evidence.
+  `feed` changes with `item=comment` become Items, all delivered to `on_items`; each Item's raw
+  keeps the `verb` (add, edited, remove) and the entry's `time` as `entry_time`, the platform's
+  time of the change, so the monitor can tell a replayed or older delivery from a newer one. The
+  monitor keeps an edit as a new version and marks a removed comment deleted, keeping its text as
+  evidence (monitor.records).
 """
 from __future__ import annotations
 
@@ -113,6 +115,7 @@ def parse_feed_changes(payload: dict[str, Any], page_accounts: Mapping[str, str]
     for entry in payload["entry"]:
         entry = _mapping(entry, "entry[]")
         page_id = _text(entry.get("id"), "entry.id")
+        entry_time = entry.get("time") if isinstance(entry.get("time"), (int, float)) and not isinstance(entry.get("time"), bool) else None
         account = (page_accounts or {}).get(page_id, page_id)
         changes = entry.get("changes") or []
         if not isinstance(changes, list):
@@ -140,7 +143,7 @@ def parse_feed_changes(payload: dict[str, Any], page_accounts: Mapping[str, str]
                 text=_text(value.get("message"), "value.message"),
                 author=Author(name=_text(sender.get("name"), "value.from.name"), platform_id=sender_id, is_account=sender_id == page_id),
                 created_at=created_at, parent_id=parent or None, permalink=permalink,
-                raw={**value, "verb": value.get("verb")},
+                raw={**value, "verb": value.get("verb"), "entry_time": entry_time},
             ))
     return items
 
@@ -200,10 +203,11 @@ def webhook_routes(
             return PlainTextResponse("unreadable payload", status_code=400)
         if any(i.created_at is not None and i.created_at.timestamp() - moment > max_skew for i in items):
             return PlainTextResponse("comment dated in the future", status_code=403)
-        delivered = [i for i in items if i.raw.get("verb") in ("add", "edited")]
+        delivered = [i for i in items if i.raw.get("verb") in ("add", "edited", "remove")]
         if delivered:
             # on_items stores to the database: keep it off the event loop
             await run_in_threadpool(on_items, delivered)
-        return JSONResponse({"received": len(delivered), "removed": len(items) - len(delivered)})
+        removed = sum(i.raw.get("verb") == "remove" for i in delivered)
+        return JSONResponse({"received": len(delivered) - removed, "removed": removed})
 
     return [Route(path, verify, methods=["GET"]), Route(path, receive, methods=["POST"])]

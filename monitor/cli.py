@@ -16,6 +16,7 @@ from monitor.commands.core import check_config_command, init_command, quarantine
 from monitor.commands.governance import governance_command
 from monitor.commands.imports import import_group
 from monitor.commands.queue import queue_group
+from monitor.commands.records import hold_group, purge_command
 from monitor.commands.report import findings_command, report_command
 from monitor.commands.serve import serve_command
 from monitor.commands.users import users_group
@@ -75,6 +76,7 @@ def main(verbose: bool) -> None:
 COMMANDS = (
     check_config_command, init_command, run_command, status_command, report_command, findings_command,
     governance_command, digest_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command, quarantine_group,
+    purge_command, hold_group,
 )
 for command in COMMANDS:
     main.add_command(command)

@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from classifiers.directory import ROLES as STAFF_ROLES
 from classifiers.directory import Directory, StaffMember
+from classifiers.findings import CATEGORIES
 from connectors.registry import PLATFORMS as CONNECTED_PLATFORMS
 from monitor import yamlfile
 from monitor.errors import ConfigError, Problem, UnknownAccount
@@ -189,6 +190,28 @@ class SsoSettings(_Model):
     # staff.csv role -> queue role; staff whose role is not here are not let in by single sign-on
     roles: dict[str, Literal["its_admin", "communications_manager", "principal", "account_admin"]] = Field(
         default_factory=lambda: dict(DEFAULT_SSO_ROLES))
+class RetentionRule(_Model):
+    """How long items' text and media are kept (monitor.records.retention); null keeps them.
+
+    `without_findings_days`: items no classifier flagged and no review item holds, counted from
+    when they were posted; `resolved_days`: items whose review item is resolved, counted from the
+    resolution. Open review items are never purged.
+    """
+
+    without_findings_days: int | None = Field(default=None, ge=1, le=100 * 366)
+    resolved_days: int | None = Field(default=None, ge=1, le=100 * 366)
+
+
+class RetentionSettings(_Model):
+    """`retention:` in division.yaml: a default rule, per-account rules over it, and per-category
+    periods for resolved items (the longest of an item's categories wins). Without the section
+    nothing is ever purged."""
+
+    default: RetentionRule = RetentionRule()
+    accounts: dict[str, RetentionRule] = Field(default_factory=dict)
+    # category -> days a resolved item with a finding of that category is kept
+    categories: dict[str, int] = Field(default_factory=dict)
+    batch_size: int = Field(default=200, ge=1, le=10000)
 
 
 class DivisionFile(_Model):
@@ -201,6 +224,7 @@ class DivisionFile(_Model):
     x_billing: XBilling = XBilling()
     sessions: SessionSettings = SessionSettings()
     sso: SsoSettings = SsoSettings()
+    retention: RetentionSettings = RetentionSettings()
 
 
 @dataclass(frozen=True)
@@ -218,6 +242,7 @@ class Division:
     x_billing: XBilling = XBilling()
     sessions: SessionSettings = SessionSettings()
     sso: SsoSettings = SsoSettings()
+    retention: RetentionSettings = RetentionSettings()
 
     @property
     def name(self) -> str:
@@ -355,7 +380,7 @@ def load_division(config_dir: Path) -> Division:
     directory.account_schools = {a.name: a.school for a in parsed.accounts if a.school}
     directory.office_contacts = [c for s in parsed.schools for c in (s.office_phone, s.office_email, s.office_address) if c]
     return Division(config_dir.resolve(), parsed.division, parsed.schools, parsed.accounts, parsed.smtp, parsed.routing, directory,
-                    digest=parsed.digest, x_billing=parsed.x_billing, sessions=parsed.sessions, sso=parsed.sso)
+                    digest=parsed.digest, x_billing=parsed.x_billing, sessions=parsed.sessions, sso=parsed.sso, retention=parsed.retention)
 
 
 def _field_name(raw: Any, loc: tuple[Any, ...]) -> str:
@@ -446,6 +471,7 @@ def _cross_check(parsed: DivisionFile, raw: dict[str, Any], directory: Directory
         if account.registered and account.approved and account.approved < account.registered:
             problem(i, "approved", "is earlier than the registration date")
     _check_sso(parsed, raw, problems)
+    _check_retention(parsed, raw, problems)
 
 
 def _check_sso(parsed: DivisionFile, raw: dict[str, Any], problems: list[Problem]) -> None:
@@ -477,6 +503,21 @@ def _check_sso(parsed: DivisionFile, raw: dict[str, Any], problems: list[Problem
     for role in parsed.sso.roles:
         if role not in known_roles:
             problem(("sso", "roles", role), f"{role!r} is not a staff.csv role")
+
+
+def _check_retention(parsed: DivisionFile, raw: dict[str, Any], problems: list[Problem]) -> None:
+    """Retention rules name accounts and categories that exist."""
+    names = {a.name for a in parsed.accounts}
+    for name in parsed.retention.accounts:
+        if name not in names:
+            loc = ("retention", "accounts", name)
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.accounts.{name}", f"unknown account {name!r} (accounts: {', '.join(sorted(names))})"))
+    for category, days in parsed.retention.categories.items():
+        loc = ("retention", "categories", category)
+        if category not in CATEGORIES:
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.categories.{category}", f"unknown category {category!r} (categories: {', '.join(CATEGORIES)})"))
+        elif days < 1:
+            problems.append(Problem(DIVISION_FILE, yamlfile.line_of(raw, loc), f"retention.categories.{category}", f"{days!r}: must be at least 1 day"))
 
 
 def _email_problem(email: str, domain: str) -> str | None:

@@ -91,6 +91,17 @@ class StoredItem(Base):
     first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id", ondelete="SET NULL"))
     # set in the transaction that files the item's findings; NULL means classification is pending
     classified_at: Mapped[datetime | None]
+    # records (monitor.records): the current version's number (older ones are in item_versions),
+    # since when it is seen and the platform's own time of it (a webhook's), so an older delivery
+    # never overwrites newer text
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    version_seen_at: Mapped[datetime | None]
+    platform_changed_at: Mapped[datetime | None]
+    # when the platform was noticed no longer to have it, and how ("re-read" or "webhook")
+    deleted_at: Mapped[datetime | None]
+    deleted_how: Mapped[str | None] = mapped_column(String(20))
+    # set when retention blanked the item (a tombstone: counts and findings' categories stay)
+    purged_at: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()
 
@@ -184,9 +195,50 @@ class Finding(Base):
     # the classifier's plain-language why (classifiers.findings.Finding.reason): no name, no flagged text
     reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # the item's version the finding was made on (StoredItem.version at filing time)
+    item_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     item: Mapped[StoredItem] = relationship()
     account: Mapped[Account] = relationship()
+
+
+class ItemVersion(Base):
+    """An earlier version of a stored item: what it said and showed, and when it was seen so (monitor.records.versions)."""
+
+    __tablename__ = "item_versions"
+    __table_args__ = (UniqueConstraint("item_id", "version", name="uq_item_versions_item_version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text, default="")
+    media: Mapped[list[Any]] = mapped_column(default=list)
+    seen_from: Mapped[datetime]
+    seen_until: Mapped[datetime | None]
+    # the platform's time of this version when it said (a webhook delivery's), else NULL
+    platform_time: Mapped[datetime | None]
+    why: Mapped[str] = mapped_column(String(200), default="edited on the platform")
+
+
+class LegalHold(Base):
+    """Nothing it covers is purged until it is released (monitor.records.holds).
+
+    Either one stored item (`item_id`), or an account's items created in [from_at, to_at)
+    (either end open); the ends are UTC instants of the division's local dates.
+    """
+
+    __tablename__ = "legal_holds"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    from_at: Mapped[datetime | None]
+    to_at: Mapped[datetime | None]
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    released_at: Mapped[datetime | None]
+    released_by: Mapped[str | None] = mapped_column(String(200))
+
+    account: Mapped[Account | None] = relationship()
 
 
 class AuditEntry(Base):

@@ -163,6 +163,13 @@ def get_item(session: Session, viewer: Viewer, review_id: int) -> ReviewItem:
     return review
 
 
+def deleted_label(review: ReviewItem) -> str | None:
+    """"deleted on the platform" when the platform no longer has the item (monitor.records.deletions), else None."""
+    if review.item is None or review.item.deleted_at is None:
+        return None
+    return "deleted on the platform"
+
+
 def findings_of(session: Session, review: ReviewItem) -> list[Finding]:
     if review.item_id is None:
         return []  # an account-level item: its governance finding is review.governance
@@ -309,7 +316,11 @@ def resolve(
         assert review.item is not None
         account_name, kind, platform_id = review.account.name, review.item.kind, review.item.platform_id
         account_id = review.account.id
+        already_gone = review.item.deleted_at is not None
     action = actions.ACTION_FOR_OUTCOME.get(outcome)
+    if already_gone and outcome == "confirmed_deleted":
+        # deleted on the platform already (noticed by a re-read or a webhook): nothing left to delete there
+        action = None
     done: str | None = None
     if action is not None and kind != "post":
         # reserve the item before touching the platform: nobody else can claim or resolve it meanwhile

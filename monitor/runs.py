@@ -43,6 +43,7 @@ from monitor.db import Database, DatabaseUnusable, is_database_gone
 from monitor.errors import HallwatchError
 from monitor.models import Account, Cursor, Finding, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import notify_after_run
+from monitor.records import deletions, versions
 from monitor.redact import safe_message
 from monitor.routing import route_findings
 from monitor.usage import counters as usage
@@ -74,6 +75,8 @@ class AccountOutcome:
     findings: int = 0
     api_calls: int = 0
     quarantined: int = 0
+    # stored comments the platform no longer lists (noticed deleted by this fetch)
+    deleted: int = 0
     events: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -267,6 +270,8 @@ def _fetch_and_store(
     with db.transaction() as session:
         outcome.new_items = store_items(session, account_id, run_id, result.items, outcome=outcome, now=now)
         usage.add(session, account_id, result.usage, now())
+        # only a listing the connector says is whole marks anything deleted (monitor.records.deletions)
+        outcome.deleted = len(deletions.mark_missing(session, account_id, getattr(result, "complete", None) or [], now()))
         cursor_row = session.get(Cursor, account_id)
         if cursor_row is None:
             session.add(Cursor(account_id=account_id, value=result.cursor, updated_at=now()))
@@ -279,7 +284,9 @@ def _fetch_and_store(
 
 def store_items(session: Session, account_id: int, run_id: int | None, items: Sequence[Item], *,
                 outcome: AccountOutcome | None = None, now: Callable[[], datetime] = utcnow) -> int:
-    """Insert items not stored yet; an edited item gets its new text and is classified again. Returns how many were new.
+    """Insert items not stored yet; an edited item keeps its old version (monitor.records.versions)
+    and is classified again. A purged item (a retention tombstone) is never filled again, and a
+    delivery older than the stored version by the platform's clock is ignored. Returns how many were new.
 
     Each item is written in a SAVEPOINT: one the database refuses is rolled back alone and
     quarantined (stage `store`, with the item) in the same transaction, never blocking the rest."""
@@ -300,9 +307,16 @@ def store_items(session: Session, account_id: int, run_id: int | None, items: Se
         try:
             with session.begin_nested():
                 if row is None:
-                    session.add(StoredItem.from_item(item, account_id, run_id))
-                elif row.text != item.text or row.media != [m.to_dict() for m in item.media]:
-                    row.text, row.media, row.classified_at = item.text, [m.to_dict() for m in item.media], None
+                    stored = StoredItem.from_item(item, account_id, run_id)
+                    stored.version_seen_at, stored.platform_changed_at = now(), versions.platform_time(item)
+                    session.add(stored)
+                elif row.purged_at is None and not versions.is_stale(row, item):
+                    if row.deleted_at is not None and row.deleted_how == "re-read":
+                        # listed again (a hidden comment shown again, a platform hiccup): it is there after all
+                        row.deleted_at, row.deleted_how = None, None
+                    if versions.differs(row, item):
+                        # the old version is kept, the new one classified again
+                        versions.apply_edit(session, row, item, now())
                 session.flush()
         except Exception as exc:  # noqa: BLE001  (whatever the database says of this row, it is this row's)
             if is_database_gone(exc):
@@ -475,8 +489,9 @@ def _analyze_isolating(analyze: Analyze, items: list[Item]) -> list[list[Classif
 
 
 def _file_findings(session: Session, row: StoredItem, findings: list[ClassifierFinding], run_id: int | None, moment: datetime) -> list[Finding]:
-    # an edited item is classified again: keep what was filed before, add only what is new
-    existing = {(f.category, f.start, f.end, f.label) for f in session.scalars(select(Finding).where(Finding.item_id == row.id))} if row.id else set()
+    # an edited item is classified again: findings of older versions stay attached to those versions
+    existing = {(f.category, f.start, f.end, f.label) for f in session.scalars(
+        select(Finding).where(Finding.item_id == row.id, Finding.item_version == (row.version or 1)))} if row.id else set()
     filed = []
     for f in findings:
         if (f.category, f.start, f.end, f.label) in existing:
@@ -484,6 +499,7 @@ def _file_findings(session: Session, row: StoredItem, findings: list[ClassifierF
         stored = Finding(
             item_id=row.id, account_id=row.account_id, run_id=run_id, category=f.category, score=float(f.score),
             start=f.start, end=f.end, label=f.label, clause=f.clause, severity=f.severity, reason=f.reason or None, created_at=moment,
+            item_version=row.version or 1,
         )
         session.add(stored)
         filed.append(stored)

@@ -217,6 +217,50 @@ def digest_job(db: Database, division: Division | LiveConfig, data_dir: Path | N
     return job
 
 
+PURGE_CLAIM = "purge_daily"
+
+
+def purge_job(db: Database, division: Division | LiveConfig, data_dir: Path, now: Callable[[], datetime] = utcnow) -> Callable[[], None]:
+    """The daily retention purge (monitor.records.retention), tried hourly and done once per local day.
+
+    The day is claimed by an audit row (`purge_daily`, the local date) written when the purge has
+    finished, under the run lock: a purge cut short (a crash, a restart) is finished by the next
+    tick, and a finished one is not repeated the same day. Nothing is done when division.yaml has no
+    retention rules."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy import select
+
+    from monitor.models import AuditEntry
+    from monitor.records.retention import purge
+
+    live = division if isinstance(division, LiveConfig) else LiveConfig(division)
+
+    def job() -> None:
+        current = live.division
+        moment = now()
+        day = moment.astimezone(ZoneInfo(current.settings.timezone)).date().isoformat()
+        try:
+            with run_lock(data_dir):
+                with db.transaction() as session:
+                    if session.scalar(select(AuditEntry.id).where(AuditEntry.action == PURGE_CLAIM, AuditEntry.entity_id == day).limit(1)) is not None:
+                        return
+                report = purge(db, current, moment, data_dir=data_dir)
+                with db.transaction() as session:
+                    session.add(AuditEntry(at=moment, actor="hallwatch", action=PURGE_CLAIM, entity_type="retention", entity_id=day,
+                                           before=None, after={"items": report.total, "batches": report.batches, "held": sum(report.held.values())}))
+        except RunInProgress:
+            log.info("purge skipped: another run holds the lock", extra={"event": "purge_skipped", "reason": "another run holds the lock"})
+            return
+        except Exception as exc:  # noqa: BLE001 - the next tick tries again
+            log.error("purge failed", extra={"event": "purge_failed", "error": safe_error(exc)})
+            return
+        log.info("retention purge", extra={"event": "purge", "day": day, "items": report.total, "batches": report.batches,
+                                           "held": sum(report.held.values())})
+
+    return job
+
+
 def digest_trigger(division: Division) -> CronTrigger:
     """division.yaml's digest day and time (default Monday 07:00), in the division's time zone."""
     hour, minute = division.digest.hour_minute
@@ -255,6 +299,7 @@ def build_scheduler(
 
     scheduler.add_listener(still_running, EVENT_JOB_MAX_INSTANCES)
     scheduler.add_job(governance_job(db, live, now), CronTrigger(hour=6, minute=0, timezone=division.settings.timezone), id="governance", max_instances=1, coalesce=True)
+    scheduler.add_job(purge_job(db, live, data_dir, now), CronTrigger(minute=40, timezone=division.settings.timezone), id="purge", max_instances=1, coalesce=True)
     if division.digest.enabled:
         # misfire grace: a server restarted at 07:30 still sends Monday's digests (exactly once: monitor.digest)
         scheduler.add_job(digest_job(db, live, data_dir, now), digest_trigger(division), id="digest", max_instances=1, coalesce=True, misfire_grace_time=12 * 3600)

@@ -92,6 +92,8 @@ def run_command(config_dir: Path, data_dir: Path | None, account: str | None, ev
         click.echo("no account is due; use --all or --account NAME to run anyway")
     for outcome in report.accounts:
         line = f"{outcome.account:<32} {outcome.status:<7} fetched {outcome.fetched:>4}  new {outcome.new_items:>4}  findings {outcome.findings:>3}"
+        if outcome.deleted:
+            line += f"  deleted on the platform {outcome.deleted}"
         if outcome.quarantined:
             line += f"  quarantined {outcome.quarantined} (hallwatch quarantine list)"
         click.echo(line + (f"  error: {outcome.error}" if outcome.error else ""))

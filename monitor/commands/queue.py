@@ -88,6 +88,8 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
             if item.item is not None:
                 click.echo(f"account:    {item.account.name} ({item.account.platform}), {item.item.kind} {item.item.platform_id}")
                 click.echo(f"link:       {item.item.permalink or '-'}")
+                if (gone := queue.deleted_label(item)) is not None:
+                    click.echo(f"platform:   {gone} (noticed {item.item.deleted_at:%Y-%m-%d %H:%M} UTC, {item.item.deleted_how})")
             else:
                 click.echo(f"account:    {item.account.name} ({item.account.platform}), the account itself (a governance gap)")
             click.echo(f"assigned:   {', '.join(item.assignee_roles)} ({', '.join(item.assignee_emails)})")

@@ -30,6 +30,7 @@ from monitor.config import Division
 from monitor.db import Database
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
+from monitor.records.versions import versions_of
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf, sso
 from monitor.web.users import user_routes
@@ -158,7 +159,8 @@ def create_app(
             accounts = [a for a in session.scalars(select(Account).order_by(Account.name)) if viewer.may_see(a.name)]
             findings = queue.findings_by_item(session, result.items)
             rows = [{
-                "r": r, "text": highlighted(r.item.text, findings[r.item_id]) if r.item is not None else None,
+                "r": r, "text": highlighted(r.item.text, [f for f in findings[r.item_id] if f.item_version == r.item.version]) if r.item is not None else None,
+                "deleted": queue.deleted_label(r),
                 "link": safe_link(r.item.permalink) if r.item is not None else None, "gap": r.governance,
                 "overdue": r.active and r.due_at < now(),
             } for r in result.items]
@@ -176,9 +178,13 @@ def create_app(
         except queue.NotFound:
             raise HTTPException(404, "No such item in your queue.") from None
         findings = queue.findings_of(session, review)
+        # evidence spans are offsets into the version they were found on: mark the current version's only
+        current = [f for f in findings if review.item is None or f.item_version == review.item.version]
         return page(request, "item.html", {
             "viewer": viewer, "r": review, "findings": findings, "gap": review.governance,
-            "text": highlighted(review.item.text, findings) if review.item is not None else None,
+            "text": highlighted(review.item.text, current) if review.item is not None else None,
+            "versions": versions_of(session, review.item.id)[:-1] if review.item is not None else [],
+            "deleted": queue.deleted_label(review),
             "link": safe_link(review.item.permalink) if review.item is not None else None, "history": queue.history(session, review), "outcomes": OUTCOMES,
             "error": error or review.last_error, "flash": request.session.pop("flash", None),
             "overdue": review.active and review.due_at < now(),

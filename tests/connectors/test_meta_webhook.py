@@ -92,11 +92,12 @@ def test_signed_but_unreadable_payload_is_a_400(setup):
     assert received == []
 
 
-def test_removal_is_not_delivered(setup):
+def test_removal_is_delivered_marked_as_a_remove(setup):
     client, received = setup
     body = payload(verb="remove")
     response = client.post("/webhooks/meta", content=body, headers={"X-Hub-Signature-256": sign(body)})
-    assert response.status_code == 200 and response.json() == {"received": 0, "removed": 2} and received == []
+    assert response.status_code == 200 and response.json() == {"received": 0, "removed": 2}
+    assert [i.raw["verb"] for i in received] == ["remove", "remove"]
 
 
 def _change(**value: object) -> dict:

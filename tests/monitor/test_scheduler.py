@@ -18,7 +18,7 @@ def test_the_scheduler_runs_cycles_under_the_run_lock_and_escalates(db, config_d
     clock = [NOW]
     scheduler = build_scheduler(db, division, tmp_path / "data", run_every_minutes=7, now=lambda: clock[0])
     jobs = {job.id: job for job in scheduler.get_jobs()}
-    assert set(jobs) == {"run", "escalate-overdue", "mail", "governance", "digest"}
+    assert set(jobs) == {"run", "escalate-overdue", "mail", "governance", "digest", "purge"}
     assert jobs["run"].trigger.interval == timedelta(minutes=7)
     assert jobs["run"].max_instances == 1
 

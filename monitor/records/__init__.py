@@ -1,0 +1,1 @@
+"""Records kept as a public body must keep them: versions, deletions noticed, retention, legal holds."""
