@@ -206,3 +206,17 @@ def item_context(session: Session, division: Division, review: ReviewItem, findi
 def reasons(findings: list[Finding], category_names: dict[str, Any]) -> list[Reason]:
     """Each finding's plain-language reason and the words of its clauses."""
     return [Reason(f, str(category_names.get(f.category, f.category)), f.reason or "", quote(f.clause)) for f in findings]
+
+
+# what a moderator does about each kind of finding, in a sentence (the item page and `queue show`)
+WHAT_TO_DO = {
+    "student_pii": "Hide or delete the comment, or have the post edited, so the student's information is no longer public; then resolve with what was done.",
+    "photo_no_consent": "Check each student's consent below: unless every student shown or named had consent 'yes' on the posting day, remove the photo or the names.",
+    "student_tagged": "Remove the tag: students are never tagged in photos.",
+    "harassment": "Hide the comment. If it threatens anyone, escalate it to the principal.",
+    "media_inquiry": "Do not answer it yourself: the Communications Manager replies to the media. Escalate it if they have not seen it.",
+    "personal_info": "Hide the comment: someone's personal address, phone or e-mail is public (the school office's are fine).",
+    "confidential": "Delete the post and have ITS change the password or code it shows.",
+    "personal_use": "Edit or delete the post: a division account is not for personal promotion or views.",
+    "governance": "Fix the account as described; the gap closes itself at the next daily audit.",
+}
