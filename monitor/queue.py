@@ -489,7 +489,8 @@ def undo_dismiss(db: Database, viewer: Viewer, review_id: int, now: datetime, ve
 
 def escalation_notes(entries: list[AuditEntry]) -> list[str]:
     """The notes moderators gave when escalating, oldest first (a later resolution never hides them)."""
-    return [str(e.after["note"]) for e in entries if e.action == "escalate" and e.after and e.after.get("note")]
+    return [str(e.after["note"]) for e in entries
+            if e.action == "escalate" and e.after and e.after.get("note") and e.after.get("note") != (e.before or {}).get("note")]
 
 
 def escalate_and_notify(db: Database, division: Division, now: datetime, outbox: Path) -> list[int]:

@@ -32,6 +32,7 @@ from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, Account, utcn
 from monitor.notify import CATEGORY_NAMES, outbox_for, send_pending
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf
+from monitor.web.clauses import quote
 from monitor.web.context import WHAT_TO_DO, item_context, reasons
 from monitor.web.times import due_phrase, local
 
@@ -209,7 +210,7 @@ def create_app(
         return page(request, "item.html", {
             "viewer": viewer, "r": review, "findings": findings, "gap": review.governance,
             "context": item_context(session, division, review, findings), "reasons": reasons(findings, CATEGORY_NAMES),
-            "escalation_notes": queue.escalation_notes(entries), "back": safe_back(request.query_params.get("back", ""), "/"),
+            "escalation_notes": queue.escalation_notes(entries), "gap_clauses": quote(review.governance.clause) if review.governance else [], "back": safe_back(request.query_params.get("back", ""), "/"),
             "text": highlighted(review.item.text, findings) if review.item is not None else None,
             "link": safe_link(review.item.permalink) if review.item is not None else None, "history": entries, "outcomes": OUTCOMES,
             "error": error or review.last_error, "flash": request.session.pop("flash", None),

@@ -129,8 +129,8 @@ def _full_names_in(roster: Roster, text: str, school: str | None) -> list[Studen
 
 
 def _display(student: Student) -> str:
-    first = student.preferred_name or student.first_name
-    return f"{first} {student.last_name}"
+    name = f"{student.first_name} {student.last_name}"
+    return f"{name} ({student.preferred_name})" if student.preferred_name and student.preferred_name != student.first_name else name
 
 
 def people_on(division: Division, account: str, item: StoredItem, findings: list[Finding]) -> list[Person]:
