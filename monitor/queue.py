@@ -79,12 +79,12 @@ def encode_cursor(item: ReviewItem) -> str:
     return f"{item.due_at.strftime('%Y%m%dT%H%M%S%f')}.{item.severity_rank}.{item.id}"
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int, int]:
+def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, int, int]:
     try:
         stamp, rank, ident = cursor.split(".")
         return datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc), int(rank), int(ident)
     except ValueError:
-        raise InvalidInput(f"after: {cursor!r} is not a page cursor from this queue") from None
+        raise InvalidInput(f"{field}: {cursor[:80]!r} is not a page cursor from this queue") from None
 
 
 def list_items(
@@ -132,7 +132,7 @@ def list_items(
         quoted = '%"' + _like_escape(assigned_to.strip().lower()) + '"%'
         conditions.append(or_(ReviewItem.claimed_by == assigned_to.strip().lower(), cast(ReviewItem.assignee_emails, Text).like(quoted, escape="\\")))
     if before:
-        due, rank, ident = decode_cursor(before)
+        due, rank, ident = decode_cursor(before, "before")
         conditions.append(ReviewItem.due_at <= due)
         conditions.append(or_(
             ReviewItem.due_at < due,
@@ -205,12 +205,14 @@ def counts(session: Session, viewer: Viewer) -> Counts:
     states = {s: 0 for s in REVIEW_STATES}
     for state, n in session.execute(select(ReviewItem.state, func.count()).where(*scope).group_by(ReviewItem.state)):
         states[state] = int(n)
-    categories = {}
-    for category in CATEGORY_NAMES:
-        n = session.scalar(select(func.count()).select_from(ReviewItem).where(*scope, ReviewItem.active.is_(True), ReviewItem.categories.like(f"%,{category},%"))) or 0
-        if n:
-            categories[category] = int(n)
-    return Counts(states, categories)
+    per_category: dict[str, int] = {}
+    # one pass: the distinct category sets of active items are few, so the database groups them
+    for joined, n in session.execute(select(ReviewItem.categories, func.count()).where(*scope, ReviewItem.active.is_(True)).group_by(ReviewItem.categories)):
+        for category in (joined or "").split(","):
+            if category:
+                per_category[category] = per_category.get(category, 0) + int(n)
+    known = [c for c in CATEGORY_NAMES if c in per_category] + sorted(c for c in per_category if c not in CATEGORY_NAMES)
+    return Counts(states, {c: per_category[c] for c in known})
 
 
 ORDER = (ReviewItem.due_at, ReviewItem.severity_rank, ReviewItem.id)
@@ -334,6 +336,8 @@ def escalate(db: Database, division: Division, viewer: Viewer, review_id: int, n
         if review.state == "claimed" and review.claimed_by != viewer.email:
             raise ConflictError(f"review item {review_id} is claimed by {review.claimed_by}")
         _check_version(review, seen)
+        if len((note or "").strip()) > 4000:
+            raise InvalidInput("note: at most 4000 characters")
         probe = ReviewItem(assignee_roles=list(review.assignee_roles or []))
         add_escalation(division, probe, review.account.name)
         review = _change(session, review, seen, viewer.email, "escalate", now, {

@@ -56,7 +56,9 @@ FILTERS = ("account", "category", "state", "severity", "platform", "mine", "q")
 
 def safe_back(target: str, default: str) -> str:
     """A same-site path to return to after an action (never another host)."""
-    return target if target.startswith("/") and not target.startswith("//") and "\\" not in target else default
+    # browsers drop tabs and newlines from URLs ("/\t/evil" is "//evil"), and read "\\" as "/"
+    unsafe = target.startswith("//") or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target)
+    return target if target.startswith("/") and not unsafe else default
 
 
 def safe_link(url: str | None) -> str | None:
@@ -319,9 +321,13 @@ def create_app(
             request.session["flash"] = f"Nothing to undo: a dismissal can be undone for {queue.UNDO_MINUTES} minutes."
             return RedirectResponse(back, 303)
         undone, problems = [], []
-        for review_id, version in offered.get("items", []):
+        for entry in offered.get("items") or []:
             try:
-                queue.undo_dismiss(database, viewer, int(review_id), now(), int(version))
+                review_id, version = int(entry[0]), int(entry[1])
+            except (TypeError, ValueError, IndexError):
+                continue  # the session is signed; a malformed entry is an old format, not an item
+            try:
+                queue.undo_dismiss(database, viewer, review_id, now(), version)
                 undone.append(str(review_id))
             except queue.QueueError as exc:
                 problems.append(str(exc))

@@ -242,3 +242,13 @@ def test_favicon(client: TestClient) -> None:
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and b"<svg" in svg.content
     legacy = client.get("/favicon.ico")
     assert legacy.status_code == 301 and urlsplit(legacy.headers["location"]).path == "/static/favicon.svg"
+
+
+def test_an_action_never_returns_off_site(client: TestClient, db: Database, division: Division, people: None) -> None:
+    review = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post")
+    sign_in(client, WILLOW_ADMIN)
+    token = csrf_of(client.get("/").text)
+    for back in ("//evil.example/", "/\t/evil.example/", "https://evil.example/", "/\\evil.example", "/\n/evil.example"):
+        response = client.post(f"/items/{review.id}/claim", data={"csrf_token": token, "back": back})
+        assert response.status_code == 303 and response.headers["location"] == f"/items/{review.id}", back
+    assert client.get("/", params={"before": "not-a-cursor"}).status_code == 400
