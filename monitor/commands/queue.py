@@ -226,6 +226,21 @@ def resolve_command(config_dir: Path, data_dir: Path | None, acting: str, versio
         db.dispose()
 
 
+@queue_group.command("undo")
+@config_option
+@data_dir_option
+@as_option
+@version_option
+@click.argument("item_id", type=int)
+def undo_command(config_dir: Path, data_dir: Path | None, acting: str, version: int | None, item_id: int) -> None:
+    """Take back a dismissal you made in the last few minutes (a slip of the key or the click)."""
+    division, db = _open(config_dir, data_dir)
+    try:
+        _report(queue.undo_dismiss(db, _viewer(db, division, acting), item_id, utcnow(), version), "dismissal undone")
+    finally:
+        db.dispose()
+
+
 @queue_group.command("escalate")
 @config_option
 @data_dir_option

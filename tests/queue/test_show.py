@@ -91,3 +91,17 @@ def test_escalation_note_survives_resolution_in_the_history(run, db: Database) -
     from monitor.notify import outbox_for
     mails = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in outbox_for(db, division).glob("*.eml")]
     assert len(mails) == 1 and "helena.vasquez@prairiehills-sd.ca" in mails[0]["To"] and "marcus.delacroix@prairiehills-sd.ca" in mails[0]["To"]
+
+
+def test_undo_from_the_command_line(run, db: Database) -> None:  # noqa: ANN001
+    division = example_division()
+    make_user(db, division, WILLOW_ADMIN, "account_admin")
+    review = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post")
+    nothing = run("queue", "undo", str(review.id), "--as", WILLOW_ADMIN)
+    assert nothing.exit_code == 1 and "is not dismissed; there is nothing to undo" in nothing.output
+    assert run("queue", "resolve", str(review.id), "--as", WILLOW_ADMIN, "--outcome", "dismissed").exit_code == 0
+    undone = run("queue", "undo", str(review.id), "--as", WILLOW_ADMIN)
+    assert undone.exit_code == 0 and "dismissal undone (now open" in undone.output
+    with db.sessions() as session:
+        from monitor.models import ReviewItem
+        assert session.get(ReviewItem, review.id).active
