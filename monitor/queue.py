@@ -34,6 +34,8 @@ NOTE_REQUIRED = {"confirmed_hidden", "confirmed_deleted", "confirmed_edited", "r
 # a dismissal (by button, by the `d` key or in bulk) can be taken back by whoever did it for this long
 UNDO_MINUTES = 10
 SEARCH_MAX = 200
+# the resolved history is counted up to this many ("1000+"); the to-do items are counted exactly
+COUNT_CAP = 1000
 
 
 class QueueError(HallwatchError):
@@ -199,18 +201,25 @@ def _search_condition(search: str, account_ids: list[int] | None) -> Any:
 
 
 def counts(session: Session, viewer: Viewer) -> Counts:
-    """Items per state and active items per category, within the viewer's accounts (for the queue's header)."""
+    """Items per state and active items per category, within the viewer's accounts (the queue's header).
+
+    One grouped pass over the viewer's to-do items (active), which the queue exists to keep few;
+    the resolved history is only counted up to COUNT_CAP (shown as "1000+"), so the page does not
+    grow slower as the years of records grow.
+    """
     account_ids = viewer.account_ids(session)
     scope: list[Any] = [] if account_ids is None else [ReviewItem.account_id.in_(account_ids or [-1])]
     states = {s: 0 for s in REVIEW_STATES}
-    for state, n in session.execute(select(ReviewItem.state, func.count()).where(*scope).group_by(ReviewItem.state)):
-        states[state] = int(n)
     per_category: dict[str, int] = {}
-    # one pass: the distinct category sets of active items are few, so the database groups them
-    for joined, n in session.execute(select(ReviewItem.categories, func.count()).where(*scope, ReviewItem.active.is_(True)).group_by(ReviewItem.categories)):
+    # the distinct (state, category set) pairs of active items are few, so the database groups them
+    grouped = select(ReviewItem.state, ReviewItem.categories, func.count()).where(*scope, ReviewItem.active.is_(True)).group_by(ReviewItem.state, ReviewItem.categories)
+    for state, joined, n in session.execute(grouped):
+        states[state] = states.get(state, 0) + int(n)
         for category in (joined or "").split(","):
             if category:
                 per_category[category] = per_category.get(category, 0) + int(n)
+    resolved = select(ReviewItem.id).where(*scope, ReviewItem.active.is_(False), ReviewItem.state == "resolved").limit(COUNT_CAP + 1).subquery()
+    states["resolved"] = int(session.scalar(select(func.count()).select_from(resolved)) or 0)
     known = [c for c in CATEGORY_NAMES if c in per_category] + sorted(c for c in per_category if c not in CATEGORY_NAMES)
     return Counts(states, {c: per_category[c] for c in known})
 

@@ -105,7 +105,7 @@ def create_app(
     env.globals.update(category_names=CATEGORY_NAMES, outcome_labels=OUTCOME_LABELS, division_name=division.name)
     zone_name = division.settings.timezone
     env.filters["when"] = lambda m: local(m, zone_name)
-    env.globals.update(due_phrase=due_phrase, what_to_do=WHAT_TO_DO, tz_label=zone_name, severities=list(SEVERITY_RANK), undo_minutes=queue.UNDO_MINUTES)
+    env.globals.update(due_phrase=due_phrase, what_to_do=WHAT_TO_DO, tz_label=zone_name, severities=list(SEVERITY_RANK), undo_minutes=queue.UNDO_MINUTES, count_cap=queue.COUNT_CAP)
     templates = Jinja2Templates(env=env)
     mail_outbox = outbox or outbox_for(database, division)
 

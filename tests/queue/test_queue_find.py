@@ -71,6 +71,18 @@ def test_counts_are_scoped_to_the_viewer(db: Database, division: Division) -> No
     assert everyone.states["open"] == 2 and everyone.categories["media_inquiry"] == 1
 
 
+def test_the_resolved_history_is_counted_only_up_to_the_cap(db: Database, division: Division, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_user(db, division, WILLOW_ADMIN, "account_admin")
+    admin = viewer(db, division, WILLOW_ADMIN)
+    reviews = [routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post") for _ in range(4)]
+    queue.bulk_dismiss(db, admin, [r.id for r in reviews[:3]], None, NOW)
+    monkeypatch.setattr(queue, "COUNT_CAP", 2)
+    with db.sessions() as session:
+        counted = queue.counts(session, admin)
+    assert counted.states == {"open": 1, "claimed": 0, "resolved": 3, "escalated": 0}  # 3 = more than the cap of 2
+    assert counted.categories == {"student_pii": 1}, "resolved items are not to do"
+
+
 def test_undo_dismiss_restores_the_state_and_note_within_the_window_only(db: Database, division: Division) -> None:
     make_user(db, division, WILLOW_ADMIN, "account_admin")
     make_user(db, division, WILLOW_PRINCIPAL, "principal")
