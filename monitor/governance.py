@@ -362,7 +362,7 @@ def file_findings(session: Session, division: Division, gaps: list[GovernanceFin
             item_id=None, governance_id=row.id, account_id=account.id, state="open", active=True,
             categories=f",{GOVERNANCE_CATEGORY},", severity=severity, severity_rank=SEVERITY_RANK.get(severity, 1), finding_count=1,
             urgent=False, assignee_roles=list(GAP_ROLES), assignee_emails=emails_for(division, config, GAP_ROLES),
-            due_at=now + GAP_DUE, created_at=now, updated_at=now, version=1, note=None,
+            due_at=(now + GAP_DUE).replace(second=0, microsecond=0), created_at=now, updated_at=now, version=1, note=None,
         )
         session.add(review)
         session.flush()

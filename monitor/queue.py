@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, or_, select, union_all, update
+from sqlalchemy import Text, and_, cast, func, or_, select, union_all, update
 from sqlalchemy.orm import Session, joinedload
 
 from connectors.base import AccountRef, Connector
@@ -23,8 +23,8 @@ from monitor import actions
 from monitor.config import Division
 from monitor.db import Database
 from monitor.errors import HallwatchError
-from monitor.models import OUTCOMES, REVIEW_STATES, Account, AuditEntry, Finding, ReviewItem
-from monitor.notify import NotifyError, queue_escalation, queue_urgent, send_pending
+from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, Account, AuditEntry, Finding, ReviewItem, StoredItem
+from monitor.notify import CATEGORY_NAMES, NotifyError, queue_escalation, queue_urgent, send_pending
 from monitor.routing import add_escalation, audit, escalate_overdue, snapshot
 from monitor.users import Viewer
 
@@ -32,6 +32,11 @@ PAGE_SIZE = 50
 ACTIVE_STATES = ("open", "claimed", "escalated")
 # outcomes that say the finding was real: the moderator must say what was done
 NOTE_REQUIRED = {"confirmed_hidden", "confirmed_deleted", "confirmed_edited", "referred"}
+# a dismissal (by button, by the `d` key or in bulk) can be taken back by whoever did it for this long
+UNDO_MINUTES = 10
+SEARCH_MAX = 200
+# the resolved history is counted up to this many ("1000+"); the to-do items are counted exactly
+COUNT_CAP = 1000
 
 
 class QueueError(HallwatchError):
@@ -62,18 +67,27 @@ class ActionFailed(QueueError):
 class Page:
     items: list[ReviewItem]
     next_cursor: str | None
+    prev_cursor: str | None = None
+
+
+@dataclass
+class Counts:
+    """How many of the viewer's items are in each state, and how many active ones in each category."""
+
+    states: dict[str, int]
+    categories: dict[str, int]
 
 
 def encode_cursor(item: ReviewItem) -> str:
     return f"{item.due_at.strftime('%Y%m%dT%H%M%S%f')}.{item.severity_rank}.{item.id}"
 
 
-def decode_cursor(cursor: str) -> tuple[datetime, int, int]:
+def decode_cursor(cursor: str, field: str = "after") -> tuple[datetime, int, int]:
     try:
         stamp, rank, ident = cursor.split(".")
         return datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=timezone.utc), int(rank), int(ident)
     except ValueError:
-        raise InvalidInput(f"after: {cursor!r} is not a page cursor from this queue") from None
+        raise InvalidInput(f"{field}: {cursor[:80]!r} is not a page cursor from this queue") from None
 
 
 def list_items(
@@ -83,18 +97,30 @@ def list_items(
     account: str | None = None,
     category: str | None = None,
     state: str | None = None,
+    severity: str | None = None,
+    platform: str | None = None,
+    assigned_to: str | None = None,
+    search: str | None = None,
     after: str | None = None,
+    before: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> Page:
     """One page of the viewer's queue, soonest due first, most severe first among equals.
 
     Keyset pagination on (due_at, severity_rank, id) with the matching composite indexes: a page
     costs the same at 10k and 1M rows. No total count is computed (that would scan everything).
+    `after` pages forward, `before` back. `search` matches the item's text or author (case
+    aside) and, like every filter, only within the viewer's accounts. `assigned_to` is an e-mail:
+    items it has claimed or is named on as an assignee.
     """
     if state is not None and state not in REVIEW_STATES:
         raise InvalidInput(f"state: {state!r} is not one of {', '.join(REVIEW_STATES)}")
     if not 1 <= limit <= 500:
         raise InvalidInput("limit: must be between 1 and 500")
+    if after and before:
+        raise InvalidInput("after, before: give one page cursor, not both")
+    if severity is not None and severity not in SEVERITY_RANK:
+        raise InvalidInput(f"severity: {severity!r} is not one of {', '.join(SEVERITY_RANK)}")
     # `active` is always constrained so the (account_id, active, due_at, ...) index serves every filter
     conditions: list[Any] = [ReviewItem.active.is_(state != "resolved")]
     if state is not None:
@@ -103,6 +129,19 @@ def list_items(
         if not category.replace("_", "").isalnum():
             raise InvalidInput(f"category: {category!r} is not a category")
         conditions.append(ReviewItem.categories.like(f"%,{category},%"))
+    if severity is not None:
+        conditions.append(ReviewItem.severity == severity)
+    if assigned_to:
+        quoted = '%"' + _like_escape(assigned_to.strip().lower()) + '"%'
+        conditions.append(or_(ReviewItem.claimed_by == assigned_to.strip().lower(), cast(ReviewItem.assignee_emails, Text).like(quoted, escape="\\")))
+    if before:
+        due, rank, ident = decode_cursor(before, "before")
+        conditions.append(ReviewItem.due_at <= due)
+        conditions.append(or_(
+            ReviewItem.due_at < due,
+            and_(ReviewItem.due_at == due, ReviewItem.severity_rank < rank),
+            and_(ReviewItem.due_at == due, ReviewItem.severity_rank == rank, ReviewItem.id < ident),
+        ))
     if after:
         due, rank, ident = decode_cursor(after)
         # the leading `due_at >= :due` is implied by the OR below; it lets the index seek to the cursor
@@ -119,38 +158,98 @@ def list_items(
         account_ids: list[int] | None = [account_id]
     else:
         account_ids = viewer.account_ids(session)
-    ids = _page_ids(session, conditions, account_ids, limit + 1)
+    if platform:
+        on_platform = select(Account.id).where(Account.platform == platform)
+        if account_ids is not None:
+            on_platform = on_platform.where(Account.id.in_(account_ids or [-1]))
+        account_ids = list(session.scalars(on_platform.order_by(Account.id)))
+    if search is not None and search.strip():
+        conditions.append(_search_condition(search, account_ids))
+    ids = _page_ids(session, conditions, account_ids, limit + 1, descending=bool(before))
     more = len(ids) > limit
     ids = ids[:limit]
+    if before:
+        ids.reverse()
     rows = {r.id: r for r in session.scalars(
         select(ReviewItem).options(joinedload(ReviewItem.item), joinedload(ReviewItem.governance), joinedload(ReviewItem.account)).where(ReviewItem.id.in_(ids or [-1]))
     ).unique()}
     page = [rows[i] for i in ids if i in rows]
-    return Page(page, encode_cursor(page[-1]) if more and page else None)
+    if not page:
+        return Page(page, None, None)
+    if before:  # walking back: there is more before when the reverse walk found more; the page we came from is after
+        return Page(page, encode_cursor(page[-1]), encode_cursor(page[0]) if more else None)
+    return Page(page, encode_cursor(page[-1]) if more else None, encode_cursor(page[0]) if after else None)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _search_condition(search: str, account_ids: list[int] | None) -> Any:
+    """Items whose text or author holds `search`; the stored items looked at are the viewer's accounts' only."""
+    words = search.strip()
+    if len(words) > SEARCH_MAX:
+        raise InvalidInput(f"q: at most {SEARCH_MAX} characters")
+    if "\x00" in words:
+        raise InvalidInput("q: holds a NUL character")
+    pattern = "%" + _like_escape(words.lower()) + "%"
+    matching = select(StoredItem.id).where(or_(
+        func.lower(StoredItem.text).like(pattern, escape="\\"), func.lower(StoredItem.author_name).like(pattern, escape="\\"),
+    ))
+    if account_ids is not None:
+        matching = matching.where(StoredItem.account_id.in_(account_ids or [-1]))
+    return ReviewItem.item_id.in_(matching)
+
+
+def counts(session: Session, viewer: Viewer) -> Counts:
+    """Items per state and active items per category, within the viewer's accounts (the queue's header).
+
+    One grouped pass over the viewer's to-do items (active), which the queue exists to keep few;
+    the resolved history is only counted up to COUNT_CAP (shown as "1000+"), so the page does not
+    grow slower as the years of records grow.
+    """
+    account_ids = viewer.account_ids(session)
+    scope: list[Any] = [] if account_ids is None else [ReviewItem.account_id.in_(account_ids or [-1])]
+    states = {s: 0 for s in REVIEW_STATES}
+    per_category: dict[str, int] = {}
+    # the distinct (state, category set) pairs of active items are few, so the database groups them
+    grouped = select(ReviewItem.state, ReviewItem.categories, func.count()).where(*scope, ReviewItem.active.is_(True)).group_by(ReviewItem.state, ReviewItem.categories)
+    for state, joined, n in session.execute(grouped):
+        states[state] = states.get(state, 0) + int(n)
+        for category in (joined or "").split(","):
+            if category:
+                per_category[category] = per_category.get(category, 0) + int(n)
+    resolved = select(ReviewItem.id).where(*scope, ReviewItem.active.is_(False), ReviewItem.state == "resolved").limit(COUNT_CAP + 1).subquery()
+    states["resolved"] = int(session.scalar(select(func.count()).select_from(resolved)) or 0)
+    known = [c for c in CATEGORY_NAMES if c in per_category] + sorted(c for c in per_category if c not in CATEGORY_NAMES)
+    return Counts(states, {c: per_category[c] for c in known})
 
 
 ORDER = (ReviewItem.due_at, ReviewItem.severity_rank, ReviewItem.id)
+ORDER_DESC = (ReviewItem.due_at.desc(), ReviewItem.severity_rank.desc(), ReviewItem.id.desc())
 
 
-def _page_ids(session: Session, conditions: list[Any], account_ids: list[int] | None, limit: int) -> list[int]:
+def _page_ids(session: Session, conditions: list[Any], account_ids: list[int] | None, limit: int, descending: bool = False) -> list[int]:
     """The ids of one page in queue order.
 
     All accounts: one walk of (active, due_at, severity_rank, id). A scope of some accounts: one
     ordered, limited walk per account on (account_id, active, due_at, ...), merged; a single
     `account_id IN (...)` would make the database sort every active row of those accounts.
     """
+    order = ORDER_DESC if descending else ORDER
     if account_ids is None:
-        return list(session.scalars(select(ReviewItem.id).where(*conditions).order_by(*ORDER).limit(limit)))
+        return list(session.scalars(select(ReviewItem.id).where(*conditions).order_by(*order).limit(limit)))
     if not account_ids:
         return []
     if len(account_ids) == 1:
-        return list(session.scalars(select(ReviewItem.id).where(*conditions, ReviewItem.account_id == account_ids[0]).order_by(*ORDER).limit(limit)))
+        return list(session.scalars(select(ReviewItem.id).where(*conditions, ReviewItem.account_id == account_ids[0]).order_by(*order).limit(limit)))
     parts = [
-        select(ReviewItem.id, ReviewItem.due_at, ReviewItem.severity_rank).where(*conditions, ReviewItem.account_id == a).order_by(*ORDER).limit(limit).subquery()
+        select(ReviewItem.id, ReviewItem.due_at, ReviewItem.severity_rank).where(*conditions, ReviewItem.account_id == a).order_by(*order).limit(limit).subquery()
         for a in account_ids
     ]
     merged = union_all(*[select(p.c.id, p.c.due_at, p.c.severity_rank).select_from(p) for p in parts]).subquery()
-    return list(session.scalars(select(merged.c.id).order_by(merged.c.due_at, merged.c.severity_rank, merged.c.id).limit(limit)))
+    keys = (merged.c.due_at, merged.c.severity_rank, merged.c.id)
+    return list(session.scalars(select(merged.c.id).order_by(*(k.desc() for k in keys) if descending else keys).limit(limit)))
 
 
 def get_item(session: Session, viewer: Viewer, review_id: int) -> ReviewItem:
@@ -254,6 +353,8 @@ def escalate(db: Database, division: Division, viewer: Viewer, review_id: int, n
         if review.state == "claimed" and review.claimed_by != viewer.email:
             raise ConflictError(f"review item {review_id} is claimed by {review.claimed_by}")
         _check_version(review, seen)
+        if len((note or "").strip()) > 4000:
+            raise InvalidInput("note: at most 4000 characters")
         probe = ReviewItem(assignee_roles=list(review.assignee_roles or []))
         add_escalation(division, probe, review.account.name)
         review = _change(session, review, seen, viewer.email, "escalate", now, {
@@ -387,6 +488,41 @@ def bulk_dismiss(db: Database, viewer: Viewer, review_ids: list[int], note: str 
         except QueueError as exc:
             refused[review_id] = str(exc)
     return done, refused
+
+
+def undo_dismiss(db: Database, viewer: Viewer, review_id: int, now: datetime, version: int | None = None) -> ReviewItem:
+    """Take back a dismissal made in the last UNDO_MINUTES by the same user: the item returns to
+    the state it had before (open, claimed or escalated, with its note), audited as `undo_dismiss`.
+
+    A stray click or the `d` key must not lose an item; anything older, or done by someone else,
+    is a decision on record and stays (reopen it by resolving otherwise is not possible: ask the
+    Communications Manager)."""
+    with db.transaction() as session:
+        review, seen = _load_for_change(session, viewer, review_id, version)
+        if review.state != "resolved" or review.outcome != "dismissed":
+            raise ConflictError(f"review item {review_id} is not dismissed; there is nothing to undo")
+        if review.resolved_by != viewer.email:
+            raise PermissionDenied(f"review item {review_id} was dismissed by {review.resolved_by}; only they can undo it")
+        if review.resolved_at is None or now - review.resolved_at > timedelta(minutes=UNDO_MINUTES):
+            raise ConflictError(f"review item {review_id} was dismissed more than {UNDO_MINUTES} minutes ago; the dismissal stands")
+        _check_version(review, seen)
+        resolved = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_type == "review_item", AuditEntry.entity_id == str(review.id), AuditEntry.action == "resolve")
+            .order_by(AuditEntry.id.desc()).limit(1)
+        ).first()
+        before = (resolved.before if resolved is not None else None) or {}
+        state = before.get("state") if before.get("state") in ACTIVE_STATES else ("escalated" if review.escalated_at else "open")
+        claimed = before.get("claimed_by") if state == "claimed" else None
+        return _change(session, review, seen, viewer.email, "undo_dismiss", now, {
+            "state": state, "active": True, "outcome": None, "resolved_by": None, "resolved_at": None,
+            "note": before.get("note"), "claimed_by": claimed, "claimed_at": review.claimed_at if claimed else None,
+        })
+
+
+def escalation_notes(entries: list[AuditEntry]) -> list[str]:
+    """The notes moderators gave when escalating, oldest first (a later resolution never hides them)."""
+    return [str(e.after["note"]) for e in entries
+            if e.action == "escalate" and e.after and e.after.get("note") and e.after.get("note") != (e.before or {}).get("note")]
 
 
 def escalate_and_notify(db: Database, division: Division, now: datetime, outbox: Path) -> list[int]:

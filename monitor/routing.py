@@ -208,7 +208,8 @@ def route_findings(session: Session, division: Division, findings: list[Finding]
         pairs = sorted({(f.category, f.severity) for f in all_findings})
         route = route_for(division, account_config, row.kind, pairs)
         severity = min((sev for _, sev in pairs), key=lambda s: SEVERITY_RANK.get(s, 1))
-        due_at = now + timedelta(hours=route.due_hours)
+        # to the minute: the queue orders by due time, then severity; seconds must not outrank severity
+        due_at = (now + timedelta(hours=route.due_hours)).replace(second=0, microsecond=0)
         values = dict(
             categories="," + ",".join(categories) + ",", severity=severity, severity_rank=SEVERITY_RANK.get(severity, 1),
             finding_count=len({f.id for f in all_findings}),

@@ -12,10 +12,13 @@ from monitor import queue
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.db import Database
-from monitor.models import OUTCOMES, REVIEW_STATES, ReviewItem, utcnow
-from monitor.notify import outbox_for, send_pending
+from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, ReviewItem, utcnow
+from monitor.notify import CATEGORY_NAMES, outbox_for, send_pending
 from monitor.runs import open_database, sync_accounts
 from monitor.users import Viewer, require_user, viewer_for
+from monitor.web.clauses import quote
+from monitor.web.context import WHAT_TO_DO, item_context, reasons
+from monitor.web.times import due_phrase, local
 
 as_option = click.option("--as", "acting", required=True, envvar="HALLWATCH_USER", help="E-mail of the acting user (or $HALLWATCH_USER).")
 version_option = click.option("--version", "version", type=int, default=None, help="Fail unless the item is still at this version (as shown by `show`).")
@@ -34,8 +37,8 @@ def _viewer(db: Database, division: Division, acting: str) -> Viewer:
         return viewer_for(division, require_user(session, acting))
 
 
-def _due(item: ReviewItem) -> str:
-    return f"{item.due_at:%Y-%m-%d %H:%M}"
+def _due(item: ReviewItem, division: Division) -> str:
+    return local(item.due_at, division.settings.timezone)
 
 
 @click.group("queue")
@@ -50,18 +53,27 @@ def queue_group() -> None:
 @click.option("--account", default=None, help="Only this account.")
 @click.option("--category", default=None, help="Only items with this category (e.g. media_inquiry).")
 @click.option("--state", type=click.Choice(REVIEW_STATES), default=None, help="Only this state (default: open, claimed and escalated).")
+@click.option("--severity", type=click.Choice(list(SEVERITY_RANK)), default=None, help="Only this severity.")
+@click.option("--search", default=None, help="Only items whose text or author holds this (within your accounts).")
+@click.option("--mine", is_flag=True, help="Only items claimed by or assigned to you.")
 @click.option("--after", default=None, help="The cursor printed at the end of the previous page.")
 @click.option("--limit", type=click.IntRange(1, 500), default=queue.PAGE_SIZE, show_default=True)
-def list_command(config_dir: Path, data_dir: Path | None, acting: str, account: str | None, category: str | None, state: str | None, after: str | None, limit: int) -> None:
-    """Items you may see, soonest due first, most severe first among equals."""
+def list_command(
+    config_dir: Path, data_dir: Path | None, acting: str, account: str | None, category: str | None, state: str | None,
+    severity: str | None, search: str | None, mine: bool, after: str | None, limit: int,
+) -> None:
+    """Items you may see, soonest due first, most severe first among equals (times in the division's zone)."""
     division, db = _open(config_dir, data_dir)
     try:
         viewer = _viewer(db, division, acting)
+        now = utcnow()
         with db.sessions() as session:
-            page = queue.list_items(session, viewer, account=account, category=category, state=state, after=after, limit=limit)
-            click.echo(f"{'id':>7}  {'due (UTC)':<16}  {'sev':<6}  {'state':<9}  {'account':<28}  {'categories':<32}  claimed by")
+            page = queue.list_items(session, viewer, account=account, category=category, state=state, severity=severity, search=search,
+                                    assigned_to=viewer.email if mine else None, after=after, limit=limit)
+            click.echo(f"{'id':>7}  {'due':<21}  {'':<16}  {'sev':<6}  {'state':<9}  {'account':<28}  {'categories':<32}  claimed by")
             for item in page.items:
-                click.echo(f"{item.id:>7}  {_due(item):<16}  {item.severity:<6}  {item.state:<9}  {item.account.name:<28}  {','.join(item.category_list):<32}  {item.claimed_by or ''}")
+                click.echo(f"{item.id:>7}  {_due(item, division):<21}  {due_phrase(item.due_at, now, item.active):<16}  {item.severity:<6}  {item.state:<9}  "
+                           f"{item.account.name:<28}  {','.join(item.category_list):<32}  {item.claimed_by or ''}")
             if not page.items:
                 click.echo("(nothing in your queue)")
             if page.next_cursor:
@@ -76,20 +88,38 @@ def list_command(config_dir: Path, data_dir: Path | None, acting: str, account: 
 @as_option
 @click.argument("item_id", type=int)
 def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: int) -> None:
-    """One item: its text with the evidence marked [[like this]], findings and history."""
+    """One item as its web page shows it: who posted it and when, the post it answers, its photos,
+    the named or tagged students' consent as of posting, each finding's reason and clause words,
+    and the history. Evidence is marked [[like this]]; times are in the division's time zone."""
     division, db = _open(config_dir, data_dir)
+    zone = division.settings.timezone
     try:
         viewer = _viewer(db, division, acting)
         with db.sessions() as session:
             item = queue.get_item(session, viewer, item_id)
             findings = queue.findings_of(session, item)
-            click.echo(f"item {item.id} (version {item.version}): {item.state}, {item.severity}, due {_due(item)} UTC")
+            phrase = due_phrase(item.due_at, utcnow(), item.active)
+            click.echo(f"item {item.id} (version {item.version}): {item.state}, {item.severity}, due {_due(item, division)}" + (f" ({phrase})" if phrase else ""))
             gap = item.governance
+            context = item_context(session, division, item, findings)
+            entries = queue.history(session, item)
             if item.item is not None:
                 click.echo(f"account:    {item.account.name} ({item.account.platform}), {item.item.kind} {item.item.platform_id}")
                 click.echo(f"link:       {item.item.permalink or '-'}")
                 if (gone := queue.deleted_label(item)) is not None:
-                    click.echo(f"platform:   {gone} (noticed {item.item.deleted_at:%Y-%m-%d %H:%M} UTC, {item.item.deleted_how})")
+                    click.echo(f"platform:   {gone} (noticed {local(item.item.deleted_at, zone)}, {item.item.deleted_how})")
+            if context is not None:
+                click.echo(f"author:     {context.author or 'unknown'} ({'the account itself' if context.author_is_account else 'not the account'})")
+                click.echo(f"posted:     {local(context.posted_at, zone) or 'unknown'}")
+                for label, above in (("post", context.grandparent), ("answers", context.parent)):
+                    if above is not None:
+                        click.echo(f"{label + ':':<11} {above.kind} by {above.author or 'unknown'}{' (the account)' if above.author_is_account else ''}, "
+                                   f"{local(above.posted_at, zone) or 'unknown'}: {above.text}")
+                for photo in context.photos:
+                    tags = f"; tagged: {', '.join(photo.tagged)}" if photo.tagged else ""
+                    click.echo(f"{photo.type} {photo.position + 1}:    alt text: {photo.alt_text or '(none)'}{tags}")
+                for person in context.people:
+                    click.echo(f"student:    {person.name} ({person.how}): consent when posted: {person.words}")
             else:
                 click.echo(f"account:    {item.account.name} ({item.account.platform}), the account itself (a governance gap)")
             click.echo(f"assigned:   {', '.join(item.assignee_roles)} ({', '.join(item.assignee_emails)})")
@@ -102,17 +132,29 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
             if gap is not None:
                 click.echo(f"rule:       {gap.rule}")
                 click.echo(f"clause:     {gap.clause}")
+                for clause in quote(gap.clause):
+                    if clause.words:
+                        click.echo(f"  {clause.ref}: \"{clause.words}\"")
                 click.echo(f"reason:     {gap.reason}")
                 click.echo(f"what to do: {gap.action}")
                 click.echo("            (closes itself when the next audit finds the rule met)")
             elif item.item is not None:
                 click.echo("text:       " + marked_text(item.item.text, findings, "[[", "]]"))
-            for f in findings:
-                click.echo(f"  finding: {f.category} ({f.severity}, {f.score:.2f}) {f.clause} {f.label or ''}".rstrip()
-                           + (f": {f.reason}" if f.reason else ""))
-            click.echo("history:")
-            for entry in queue.history(session, item):
-                click.echo(f"  {entry.at:%Y-%m-%d %H:%M} {entry.actor:<36} {entry.action}")
+            for note in queue.escalation_notes(entries):
+                click.echo(f"escalated:  {note}")
+            for x in reasons(findings, CATEGORY_NAMES):
+                f = x.finding
+                click.echo(f"finding:    {x.category}" + (f": {x.reason}" if x.reason else ""))
+                if f.category in WHAT_TO_DO:
+                    click.echo(f"  what to do: {WHAT_TO_DO[f.category]}")
+                for clause in x.clauses:
+                    click.echo(f"  {clause.ref}" + (f" ({clause.title})" if clause.title else "") + (f": \"{clause.words}\"" if clause.words else ""))
+                click.echo(f"  (severity {f.severity}, score {f.score:.2f}{', ' + f.label if f.label else ''})")
+            click.echo(f"history ({zone}):")
+            for entry in entries:
+                note = (entry.after or {}).get("note")
+                changed = f": {note}" if note and note != (entry.before or {}).get("note") else ""
+                click.echo(f"  {local(entry.at, zone, with_zone=False)} {entry.actor:<36} {entry.action}{changed}")
     finally:
         db.dispose()
 
@@ -182,6 +224,21 @@ def resolve_command(config_dir: Path, data_dir: Path | None, acting: str, versio
     division, db = _open(config_dir, data_dir)
     try:
         _report(queue.resolve(db, division, _viewer(db, division, acting), item_id, outcome, note, utcnow(), version), f"resolved as {outcome}")
+    finally:
+        db.dispose()
+
+
+@queue_group.command("undo")
+@config_option
+@data_dir_option
+@as_option
+@version_option
+@click.argument("item_id", type=int)
+def undo_command(config_dir: Path, data_dir: Path | None, acting: str, version: int | None, item_id: int) -> None:
+    """Take back a dismissal you made in the last few minutes (a slip of the key or the click)."""
+    division, db = _open(config_dir, data_dir)
+    try:
+        _report(queue.undo_dismiss(db, _viewer(db, division, acting), item_id, utcnow(), version), "dismissal undone")
     finally:
         db.dispose()
 

@@ -14,6 +14,7 @@ from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.errors import HallwatchError
 from monitor.models import utcnow
+from monitor.notify import outbox_for
 from monitor.runs import open_database
 from monitor.scheduler import LiveConfig, build_scheduler
 from monitor.webhooks import meta_routes
@@ -86,7 +87,8 @@ def serve_command(
         stale = timedelta(minutes=30) if no_scheduler else max(3 * cycle, timedelta(minutes=15))
     live = None if no_scheduler else LiveConfig(division, config_dir)
     health = health_routes(db, stale_after=stale, started_at=utcnow(), config_problems=(lambda: live.problems) if live else None)
-    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook])
+    # a manual escalation on the page is e-mailed at once, its copy beside the database as for the CLI
+    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook], outbox=outbox_for(db, division, data_dir))
     scheduler = None if live is None else build_scheduler(
         db, division, division.data_dir(data_dir), run_every_minutes=run_every, run_every_seconds=run_every_seconds, live=live,
     )

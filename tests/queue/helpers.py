@@ -81,3 +81,52 @@ def routed_item(db: Database, division: Division, account: str, findings: list[t
 def make_user(db: Database, division: Division, email: str, role: str, password: str = PASSWORD) -> None:
     with db.transaction() as session:
         add_user(session, division, email, email.split("@")[0], role, password, "test", NOW)
+
+
+# a photo post on Willow Creek's account naming and tagging students with every consent state of
+# the example roster, a comment on it and a reply to the comment (the item page's whole context)
+PHOTO_POSTED = datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)  # 09:00 in the division (America/Edmonton)
+PHOTO_TEXT = "Art show winners! Well done Oliver Mbeki and Sofia Castellanos."
+PHOTO_ALT = "Two students holding their paintings in the gym"
+PHOTO_TAGS = ["Harper Lindqvist", "Noah Fairweather", "Zed Quillfeather"]
+
+
+def photo_thread(db: Database, division: Division, now: datetime = NOW) -> dict[str, ReviewItem]:
+    """The photo post (with photo_no_consent and student_tagged findings), plus a flagged comment and reply under it."""
+    with db.transaction() as session:
+        acc = sync_accounts(session, division)[WILLOW]
+        post = StoredItem(
+            account_id=acc.id, platform=acc.platform, platform_id=f"photo{next(_counter)}", kind="post", author_name="Willow Creek Elementary",
+            author_is_account=True, text=PHOTO_TEXT, created_at=PHOTO_POSTED, permalink="https://example.invalid/photo", classified_at=now,
+            media=[{"type": "photo", "url": "https://example.invalid/art.jpg", "alt_text": PHOTO_ALT, "tagged": PHOTO_TAGS},
+                   {"type": "photo", "url": "https://example.invalid/art2.jpg", "alt_text": None, "tagged": []}],
+        )
+        session.add(post)
+        session.flush()
+        comment = StoredItem(
+            account_id=acc.id, platform=acc.platform, platform_id=f"{post.platform_id}-c", kind="comment", parent_platform_id=post.platform_id,
+            author_name="Pat Neighbour", text="you are all losers", created_at=PHOTO_POSTED, classified_at=now,
+        )
+        session.add(comment)
+        session.flush()
+        reply = StoredItem(
+            account_id=acc.id, platform=acc.platform, platform_id=f"{post.platform_id}-r", kind="reply", parent_platform_id=comment.platform_id,
+            author_name="Willow Creek Elementary", author_is_account=True, text="Please keep comments kind, losers are not welcome", created_at=PHOTO_POSTED, classified_at=now,
+        )
+        session.add(reply)
+        session.flush()
+        findings = [
+            Finding(item_id=post.id, account_id=acc.id, category="photo_no_consent", score=0.9, clause="AP1311 2.2.3", severity="medium", created_at=now,
+                    reason="names a student whose media consent is refused"),
+            Finding(item_id=post.id, account_id=acc.id, category="student_tagged", score=0.95, clause="AP1311 2.2.3", severity="medium", created_at=now,
+                    reason="a student tagged in a photo (even with media consent on file)"),
+            Finding(item_id=comment.id, account_id=acc.id, category="harassment", score=0.8, start=12, end=18, clause="AP1311 1.3.5; AP146 2b",
+                    severity="medium", created_at=now, reason="an insult aimed at people"),
+            Finding(item_id=reply.id, account_id=acc.id, category="harassment", score=0.6, start=27, end=33, clause="AP1311 1.3.5",
+                    severity="low", created_at=now, reason="an insult aimed at people"),
+        ]
+        session.add_all(findings)
+        session.flush()
+        routed = route_findings(session, division, findings, now)
+        by_item = {r.item_id: r for r in routed}
+        return {"post": by_item[post.id], "comment": by_item[comment.id], "reply": by_item[reply.id]}

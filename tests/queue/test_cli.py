@@ -47,7 +47,7 @@ def test_users_and_the_queue_from_the_command_line(run, db: Database) -> None:  
 
     shown = run("queue", "show", str(willow.id), "--as", WILLOW_ADMIN)
     assert shown.exit_code == 0 and f"[[{STUDENT_NAME}]]" in shown.output
-    assert "STUDENT_NAME: a student's full name from the roster" in shown.output, "each finding's reason is shown"
+    assert "student personal information: a student's full name from the roster" in shown.output, "each finding's reason is shown"
 
     hidden = run("queue", "show", str(northgate.id), "--as", WILLOW_ADMIN)
     assert hidden.exit_code == 1 and f"no review item {northgate.id} in your queue" in hidden.output

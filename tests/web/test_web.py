@@ -134,7 +134,12 @@ def test_bulk_dismiss_and_filters(client: TestClient, db: Database, division: Di
     page = client.get("/", params={"category": "harassment"}).text
     assert f'data-id="{items["northgate"]}"' in page and f'data-id="{items["willow"]}"' not in page
     token = csrf_of(page)
-    response = client.post("/bulk-dismiss", data={"csrf_token": token, "ids": [str(items["willow"]), str(extra.id)], "note": "noise"})
+    form = {"csrf_token": token, "ids": [str(items["willow"]), str(extra.id)], "note": "noise"}
+    response = client.post("/bulk-dismiss", data=form)  # first: how many it will touch, nothing dismissed yet
+    assert response.status_code == 200 and "Dismiss 2 item(s)?" in response.text
+    with db.sessions() as session:
+        assert session.get(ReviewItem, extra.id).active
+    response = client.post("/bulk-dismiss", data={**form, "confirm": "yes"})
     assert response.status_code == 303
     assert "Dismissed 2 item(s)." in client.get("/").text
     resolved = client.get("/", params={"state": "resolved"}).text

@@ -1,4 +1,5 @@
-// Keyboard shortcuts for the queue: j/k move, o or Enter open, c claim, d dismiss, x select.
+// Keyboard shortcuts for the queue: j/k move, o or Enter open, c claim, d dismiss (undone with u or
+// the Undo button for a few minutes), x select.
 (function () {
   "use strict";
   function rows() { return Array.prototype.slice.call(document.querySelectorAll("tr.item")); }
@@ -27,7 +28,8 @@
       case "o": case "Enter": if (current()) { window.location = current().dataset.url; } break;
       case "c": if (current()) { submit("form.claim"); } else if (itemClaim) { itemClaim.submit(); } break;
       case "d": submit("form.dismiss"); break;
-      case "x": if (current()) { var box = current().querySelector("input[type=checkbox]"); box.checked = !box.checked; } break;
+      case "x": if (current()) { var box = current().querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } } break;
+      case "u": var undo = document.getElementById("undo-form"); if (undo) { undo.submit(); } break;
       default: return;
     }
     event.preventDefault();
