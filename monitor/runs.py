@@ -41,6 +41,7 @@ from connectors.registry import get_connector
 from monitor.config import AccountConfig, Division, load_division
 from monitor.db import Database, DatabaseUnusable, is_database_gone
 from monitor.errors import HallwatchError
+from monitor.media.store import data_root, fetch_account_media, with_local_media
 from monitor.models import Account, Cursor, Finding, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import notify_after_run
 from monitor.redact import safe_message
@@ -73,6 +74,8 @@ class AccountOutcome:
     findings: int = 0
     api_calls: int = 0
     quarantined: int = 0
+    photos_fetched: int = 0
+    photos_failed: int = 0
     events: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -178,14 +181,16 @@ def run_cycle(
         run_id = run.id
         ids = {name: row.id for name, row in accounts.items()}
     outcomes: list[AccountOutcome] = []
+    media_root = data_root(db, division, data_dir)
     for config in due:
         outcome = AccountOutcome(config.name)
         try:
             _fetch_and_store(db, division, config, ids[config.name], run_id, connector_for, outcome, now)
             retry_quarantined_stores(db, ids[config.name], run_id, outcome, now)
+            fetch_media(db, ids[config.name], media_root, outcome, now)
             if analyze is None:
                 analyze = lazy_analyzer(division)
-            classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now)
+            classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now, media_root=media_root)
         except ConnectorError as exc:
             outcome.status, outcome.error = "failed", safe_message(exc)
             # a fetch that gave up returns no FetchResult: its rate-limit waits travel on the error
@@ -214,6 +219,23 @@ def run_cycle(
 
     _guard(finish, len(outcomes))
     return RunReport(run_id, status, outcomes)
+
+
+def fetch_media(db: Database, account_id: int, root: Path, outcome: AccountOutcome, now: Callable[[], datetime] = utcnow) -> None:
+    """The account's new photos into the data directory, before they are classified (monitor.media).
+
+    Each photo's failure is recorded on its own row; anything else that goes wrong here is logged
+    and the account goes on to classification (its photos judged by their captions)."""
+    from connectors.sample import SAMPLE_IMAGES
+
+    try:
+        got = fetch_account_media(db, account_id, root, local_roots=(SAMPLE_IMAGES,), now=now)
+    except Exception as exc:  # noqa: BLE001
+        if is_database_gone(exc):
+            raise
+        log.error("photos of account %d not fetched: %s", account_id, safe_message(exc))
+        return
+    outcome.photos_fetched, outcome.photos_failed = got.fetched, got.failed
 
 
 def _lost(exc: BaseException, done: int) -> DatabaseUnusable:
@@ -390,8 +412,12 @@ def classify_pending(
     analyze: Analyze,
     outcome: AccountOutcome,
     now: Callable[[], datetime] = utcnow,
+    *,
+    media_root: Path | None = None,
 ) -> None:
     """Classify the account's pending items in batches; each batch commits with its findings.
+
+    With `media_root` (a run), the classifier reads each fetched photo's stored file.
 
     Items quarantined at `classify` wait for their retry time; a batch that raises is classified
     item by item, and the items that raise alone are quarantined in the same transaction."""
@@ -414,7 +440,8 @@ def classify_pending(
             held = {q.item_id: q for q in session.scalars(select(QuarantinedItem).where(
                 QuarantinedItem.account_id == account_id, QuarantinedItem.stage == "classify",
                 QuarantinedItem.resolved_at.is_(None), QuarantinedItem.item_id.in_([r.id for r in rows])))}
-            results = _analyze_isolating(analyze, [row.to_item(account.name) for row in rows])
+            items = with_local_media(session, rows, [row.to_item(account.name) for row in rows], media_root)
+            results = _analyze_isolating(analyze, items)
             filed: list[Finding] = []
             for row, result in zip(rows, results, strict=True):
                 if not isinstance(result, BaseException):
