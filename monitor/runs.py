@@ -72,6 +72,8 @@ class AccountOutcome:
     new_items: int = 0
     classified: int = 0
     findings: int = 0
+    # items that got at least one new finding (the unit `run` and `report` both lead with)
+    flagged_items: int = 0
     api_calls: int = 0
     quarantined: int = 0
     photos_fetched: int = 0
@@ -466,6 +468,7 @@ def classify_pending(
             # routing: review items for what was just filed
             route_findings(session, division, filed, moment)
             outcome.findings += len(filed)
+            outcome.flagged_items += len({f.item_id for f in filed})
 
 
 def _analyze_isolating(analyze: Analyze, items: list[Item]) -> list[list[ClassifierFinding] | Exception]:
@@ -519,7 +522,8 @@ def _record_outcome(db: Database, run_id: int, account_id: int, outcome: Account
         ))
 
 
-def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, analyze: Analyze | None = None) -> tuple[int, int]:
+def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, analyze: Analyze | None = None,
+                 data_dir: Path | None = None) -> tuple[int, int]:
     """Store items from an export file for one account and classify them: (new, already known).
 
     Used by `hallwatch import`, under the run lock (it writes items as a run does); the cursor is
@@ -529,25 +533,31 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
 
     division = load_division(config_dir)
     division.account(account_name)  # an unknown account fails here, before the database is opened
-    db = open_database(division, migrate=False)
+    db = open_database(division, data_dir, migrate=False)
     try:
         with run_lock(db):
             db.migrate()
-            return store_and_classify(db, division, account_name, items, analyze=analyze)
+            return store_and_classify(db, division, account_name, items, analyze=analyze, media_root=data_root(db, division, data_dir))
     finally:
         db.dispose()
 
 
-def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = utcnow) -> tuple[int, int]:
+def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None,
+                       now: Callable[[], datetime] = utcnow, media_root: Path | None = None) -> tuple[int, int]:
     """Items that did not come from a poll (an export file, a webhook delivery): stored idempotently,
-    classified and routed; the account's cursor is left alone. Returns (new, already known)."""
+    classified and routed; the account's cursor is left alone. Returns (new, already known).
+
+    With `media_root` (an import), their photos are fetched first, as a run does; a webhook
+    delivery passes none (no fetching inside a web request): the next run fetches those photos."""
     config = division.account(account_name)
     outcome = AccountOutcome(config.name)
     with db.transaction() as session:
         accounts = sync_accounts(session, division)
         account_id = accounts[config.name].id
         new = store_items(session, account_id, None, items, outcome=outcome, now=now)
-    classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome, now)
+    if media_root is not None:
+        fetch_media(db, account_id, media_root, outcome, now)
+    classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome, now, media_root=media_root)
     return new, len({i.platform_id for i in items}) - new - outcome.quarantined
 
 

@@ -86,7 +86,7 @@ def serve_command(
         stale = timedelta(minutes=30) if no_scheduler else max(3 * cycle, timedelta(minutes=15))
     live = None if no_scheduler else LiveConfig(division, config_dir)
     health = health_routes(db, stale_after=stale, started_at=utcnow(), config_problems=(lambda: live.problems) if live else None)
-    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook])
+    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook], data_dir=data_dir)
     scheduler = None if live is None else build_scheduler(
         db, division, division.data_dir(data_dir), run_every_minutes=run_every, run_every_seconds=run_every_seconds, live=live,
     )

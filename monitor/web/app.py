@@ -31,7 +31,9 @@ from monitor.db import Database
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
+from monitor.media.store import data_root
 from monitor.web import auth, csrf
+from monitor.web.media import media_routes
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 8
@@ -68,11 +70,15 @@ class SecurityHeaders:
         async def add_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
+                # a route that set its own caching (the photos: private) keeps it; everything else is no-store
+                cached = any(name.lower() == b"cache-control" for name, _ in headers)
                 headers.extend([
-                    (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", b"default-src 'self'; img-src 'self'; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
-                    (b"cache-control", b"no-store"),
+                    *([] if cached else [(b"cache-control", b"no-store")]),
                 ])
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))
             await send(message)
 
         await self.app(scope, receive, add_headers)
@@ -80,7 +86,7 @@ class SecurityHeaders:
 
 def create_app(
     database: Database, division: Division, *, secret_key: str, now: Callable[[], datetime] = utcnow, https: bool | None = None,
-    extra_routes: list[BaseRoute] | None = None,
+    extra_routes: list[BaseRoute] | None = None, data_dir: Path | None = None,
 ) -> Starlette:
     """The web queue for one division. `now` is the clock (tests pass a fixed one)."""
     if not secret_key or len(secret_key) < 16:
@@ -251,6 +257,7 @@ def create_app(
         Route("/items/{review_id:int}", item_view),
         Route("/items/{review_id:int}/{action:str}", item_action, methods=["POST"]),
         Route("/bulk-dismiss", bulk_dismiss, methods=["POST"]),
+        *media_routes(database, division, data_root(database, division, data_dir)),  # stored photos (monitor/web/media.py)
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),
