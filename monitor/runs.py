@@ -537,7 +537,7 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
     try:
         with run_lock(db):
             db.migrate()
-            return store_and_classify(db, division, account_name, items, analyze=analyze, media_root=data_root(db, division, data_dir))
+            return store_and_classify(db, division, account_name, items, analyze=analyze)
     finally:
         db.dispose()
 
@@ -547,8 +547,9 @@ def store_and_classify(db: Database, division: Division, account_name: str, item
     """Items that did not come from a poll (an export file, a webhook delivery): stored idempotently,
     classified and routed; the account's cursor is left alone. Returns (new, already known).
 
-    With `media_root` (an import), their photos are fetched first, as a run does; a webhook
-    delivery passes none (no fetching inside a web request): the next run fetches those photos."""
+    With `media_root`, their photos are fetched first, as a run does. `hallwatch import` and the
+    webhooks pass none (an import stays offline, a web request never waits on a media host): the
+    next run fetches those photos for the reviewers."""
     config = division.account(account_name)
     outcome = AccountOutcome(config.name)
     with db.transaction() as session:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -36,8 +37,10 @@ MEDIA_DIR = "media"
 THUMBS_DIR = "thumbs"
 # a photo that failed this many times is left alone (the error stays on its row for the reviewer)
 MAX_ATTEMPTS = 4
-# at most this many items' photos per account and run: a back-fill of old items spreads over runs
+# at most this many items' photos per account and run, and at most this long: a back-fill of old
+# items, or a media host that hangs until every deadline, spreads over runs instead of holding one up
 ITEMS_PER_RUN = 200
+BUDGET_SECONDS = 120.0
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif", "image/webp": "webp"}
 
 Fetch = Callable[[str], FetchedImage]
@@ -47,6 +50,7 @@ Fetch = Callable[[str], FetchedImage]
 class MediaOutcome:
     fetched: int = 0
     failed: int = 0
+    deferred: int = 0
 
 
 def data_root(db: Database, division: object, data_dir: Path | None) -> Path:
@@ -138,8 +142,11 @@ def fetch_account_media(
     fetch: Fetch | None = None,
     local_roots: Sequence[Path] = (),
     now: Callable[[], datetime] = utcnow,
+    budget: float = BUDGET_SECONDS,
 ) -> MediaOutcome:
-    """Fetch and store the account's pending photos, each recorded in its own transaction."""
+    """Fetch and store the account's pending photos, each recorded in its own transaction.
+
+    Photos not reached within `budget` seconds wait for the next run, with no attempt counted."""
     outcome = MediaOutcome()
     with db.sessions() as session:
         wanted = pending_photos(session, account_id)
@@ -152,8 +159,13 @@ def fetch_account_media(
 
         def fetch(url: str) -> FetchedImage:
             return fetch_image(url, client=http, local_roots=local_roots)
+    started = time.monotonic()
     try:
-        for photo in wanted:
+        for done, photo in enumerate(wanted):
+            if time.monotonic() - started > budget:
+                outcome.deferred = len(wanted) - done
+                log.warning("account %d: %d photo(s) left for the next run (media fetch budget of %g s used)", account_id, outcome.deferred, budget)
+                break
             _fetch_one(db, root, photo, fetch, now, outcome)
     finally:
         if client is not None:
