@@ -136,7 +136,7 @@ def _download(client: httpx.Client, url: str, max_bytes: int, deadline: float) -
     for _ in range(MAX_REDIRECTS + 1):
         left = end - time.monotonic()
         if left <= 0:
-            raise MediaFetchError(f"the photo took longer than {deadline:g} s to fetch")
+            raise MediaFetchError(f"the media host did not send the photo within {deadline:g} s")
         try:
             # each wait gets only what is left of the whole deadline, so redirects cannot stretch it
             with client.stream("GET", url, headers={"Accept": ", ".join(IMAGE_TYPES)}, timeout=httpx.Timeout(left)) as response:
@@ -155,15 +155,15 @@ def _download(client: httpx.Client, url: str, max_bytes: int, deadline: float) -
                 if length.isdigit() and int(length) > max_bytes:
                     raise MediaFetchError(f"the photo is larger than {_mib(max_bytes)}")
                 body = bytearray()
-                for chunk in response.iter_bytes(64 * 1024):
+                for chunk in response.iter_bytes():  # as the bytes arrive, so the deadline is checked as they trickle
                     body.extend(chunk)
                     if len(body) > max_bytes:
                         raise MediaFetchError(f"the photo is larger than {_mib(max_bytes)}")
                     if time.monotonic() > end:
-                        raise MediaFetchError(f"the photo took longer than {deadline:g} s to fetch")
+                        raise MediaFetchError(f"the media host did not send the photo within {deadline:g} s")
                 return bytes(body)
         except httpx.TimeoutException:
-            raise MediaFetchError(f"the media host did not answer within {deadline:g} s") from None
+            raise MediaFetchError(f"the media host did not send the photo within {deadline:g} s") from None
         except httpx.ConnectError:
             raise MediaFetchError("could not connect to the media host") from None
         except httpx.HTTPError as exc:
