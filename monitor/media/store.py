@@ -162,11 +162,20 @@ def fetch_account_media(
     started = time.monotonic()
     try:
         for done, photo in enumerate(wanted):
-            if time.monotonic() - started > budget:
+            # the budget is checked between items, never between the photos of one item: an item
+            # with a row for some photos and none for others would not be picked up again
+            new_item = done == 0 or wanted[done - 1].item_id != photo.item_id
+            if new_item and time.monotonic() - started > budget:
                 outcome.deferred = len(wanted) - done
                 log.warning("account %d: %d photo(s) left for the next run (media fetch budget of %g s used)", account_id, outcome.deferred, budget)
                 break
-            _fetch_one(db, root, photo, fetch, now, outcome)
+            try:
+                _fetch_one(db, root, photo, fetch, now, outcome)
+            except Exception as exc:  # noqa: BLE001  (this photo's row could not be written: the next run tries again)
+                if is_database_gone(exc):
+                    raise
+                outcome.failed += 1
+                log.error("account %d: a photo's record could not be written (%s)", account_id, safe_message(exc))
     finally:
         if client is not None:
             client.close()

@@ -152,3 +152,17 @@ def test_a_photo_url_from_the_platform_is_never_read_as_a_local_file(db: Databas
     assert rows[("p", 0)].error == "file URLs are read only from the bundled demo images" and rows[("p", 0)].path is None
     assert rows[("q", 0)].path is None
     assert analyzer.seen["p"] == analyzer.seen["q"] == [None] and str(secret) not in " ".join(u or "" for u in seen_urls)
+
+
+def test_photos_past_the_time_budget_wait_for_the_next_run_with_no_attempt_counted(db: Database, server: ImageServer, tmp_path: Path) -> None:
+    from monitor.media.store import fetch_account_media
+    from tests.queue.helpers import WILLOW, add_item, example_division
+
+    with db.transaction() as session:
+        item, _ = add_item(session, example_division(), WILLOW, [])
+        item.media = [{"type": "photo", "url": server.url("/ok.png")}, {"type": "photo", "url": server.url("/octet.png")}]
+        account_id = item.account_id
+    later = fetch_account_media(db, account_id, tmp_path, budget=0.0)
+    assert (later.fetched, later.failed, later.deferred) == (0, 0, 2) and media_rows(db) == {} and server.requests == []
+    done = fetch_account_media(db, account_id, tmp_path)
+    assert (done.fetched, done.deferred) == (2, 0) and all(r.attempts == 1 for r in media_rows(db).values())
