@@ -28,10 +28,10 @@ from monitor import queue
 from monitor.commands.queue import marked_text
 from monitor.config import Division
 from monitor.db import Database
+from monitor.media.store import data_root
 from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
-from monitor.media.store import data_root
 from monitor.web import auth, csrf
 from monitor.web.media import media_routes
 
