@@ -2,7 +2,8 @@
 
 Names come from the caption, alt text and tags; consent is judged as of the item's created_at.
 Faces are only counted (OpenCV Haar cascade from the opencv wheel), never identified, and only
-when the image is a local file or a data: URL: nothing is fetched from the network here.
+when the image is a local file or a data: URL: nothing is fetched from the network here. During a
+run the monitor has fetched each photo already and passes its stored file as Media.local_path.
 """
 import base64
 import re
@@ -98,7 +99,7 @@ class PhotoConsent:
         if bad:
             add(doc, "photo_no_consent", 0.9, None, None, None, "medium", reason=f"names {_bad_consent_phrase(bad[0], day)}")
             return doc
-        faces = [count_faces(m.url) for m in item.media if m.type == "photo"]
+        faces = [count_faces(m.local_path or m.url) for m in item.media if m.type == "photo"]
         seen_faces = any(f for f in faces if f)
         hidden = bool(_HIDDEN.search(alt)) and not seen_faces
         shows_people = seen_faces or (bool(_VISIBLE.search(alt)) and not hidden)

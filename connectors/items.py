@@ -57,6 +57,9 @@ class Media:
     url: str | None = None
     alt_text: str | None = None
     tagged: tuple[str, ...] = ()
+    # the monitor's stored copy of this photo (monitor.media), set only for the classifier: never
+    # read from platform data, never stored (to_dict leaves it out)
+    local_path: str | None = None
 
     def cleaned(self) -> "Media":
         alt, tagged, url = clean_optional(self.alt_text), tuple(clean_text(t) for t in self.tagged), clean_optional(self.url)

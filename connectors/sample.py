@@ -2,6 +2,11 @@
 
 The cursor is the number of lines already taken, so a second run over the same file adds nothing
 and lines appended later are picked up.
+
+Demo photos: a media `url` of `sample-image:NAME` names an image the package ships in
+`connectors/sample_images/` (drawn by the project, see its README); the connector turns it into
+that file's `file://` URL. The monitor's photo fetcher reads file URLs only inside that folder, so
+the demo's photos are fetched, stored and face-counted like a platform's, with no network.
 """
 from __future__ import annotations
 
@@ -9,7 +14,12 @@ import json
 from pathlib import Path
 
 from connectors.base import AccountRef, ExportFileError, FetchResult
+from dataclasses import replace
+
 from connectors.items import Author, Item, Media, parse_time
+
+SAMPLE_IMAGES = Path(__file__).resolve().parent / "sample_images"
+SAMPLE_IMAGE_SCHEME = "sample-image:"
 
 
 class SampleFileConnector:
@@ -29,9 +39,23 @@ class SampleFileConnector:
 def item_from_line(path: Path, number: int, line: str, account: AccountRef) -> Item:
     try:
         data = json.loads(line)
-        return item_from_dict(data, default_account=account.name, default_platform=account.platform)
+        item = item_from_dict(data, default_account=account.name, default_platform=account.platform)
     except (ValueError, KeyError, TypeError) as exc:
         raise ExportFileError(f"{path}:{number}: {exc}") from exc
+    if any(m.url and m.url.startswith(SAMPLE_IMAGE_SCHEME) for m in item.media):
+        item.media = [replace(m, url=sample_image_url(path, number, m.url)) for m in item.media]
+    return item
+
+
+def sample_image_url(path: Path, number: int, url: str | None) -> str | None:
+    """`sample-image:NAME` as the file:// URL of the shipped image; other URLs unchanged."""
+    if not url or not url.startswith(SAMPLE_IMAGE_SCHEME):
+        return url
+    name = url[len(SAMPLE_IMAGE_SCHEME):]
+    image = SAMPLE_IMAGES / name
+    if not name or "/" in name or "\\" in name or name.startswith(".") or not image.is_file():
+        raise ExportFileError(f"{path}:{number}: media url {url[:80]!r}: no such image in {SAMPLE_IMAGES}")
+    return image.as_uri()
 
 
 def item_from_dict(data: dict, *, default_account: str = "", default_platform: str = "") -> Item:

@@ -538,3 +538,29 @@ class ApiUsage(Base):
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     amount: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+class StoredMedia(Base):
+    """A photo of an item fetched at ingest (monitor.media), kept under the data directory for review.
+
+    One row per (item, position): `position` is the 0-based index in the item's `media` list.
+    `path` is relative to the data directory and named from the SHA-256 of the bytes, never the
+    platform's file name; NULL while no fetch has succeeded. `error` is the last failure, redacted
+    (no URL, no token); `attempts` counts tries, bounded (monitor.media.store.MAX_ATTEMPTS).
+    Rows go with their item (ON DELETE CASCADE); the files go with monitor.media.store.delete_item_media.
+    """
+
+    __tablename__ = "stored_media"
+    __table_args__ = (UniqueConstraint("item_id", "position", name="uq_stored_media_item_position"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(Text)
+    path: Mapped[str | None] = mapped_column(String(200))
+    content_type: Mapped[str | None] = mapped_column(String(40))
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_tried_at: Mapped[datetime | None]

@@ -41,6 +41,7 @@ from connectors.registry import get_connector
 from monitor.config import AccountConfig, Division, load_division
 from monitor.db import Database, DatabaseUnusable, is_database_gone
 from monitor.errors import HallwatchError
+from monitor.media.store import data_root, fetch_account_media, with_local_media
 from monitor.models import Account, Cursor, Finding, QuarantinedItem, Run, RunAccount, StoredItem, utcnow
 from monitor.notify import notify_after_run
 from monitor.records import deletions, versions
@@ -73,10 +74,14 @@ class AccountOutcome:
     new_items: int = 0
     classified: int = 0
     findings: int = 0
+    # items that got at least one new finding (the unit `run` and `report` both lead with)
+    flagged_items: int = 0
     api_calls: int = 0
     quarantined: int = 0
     # stored comments the platform no longer lists (noticed deleted by this fetch)
     deleted: int = 0
+    photos_fetched: int = 0
+    photos_failed: int = 0
     events: list[str] = field(default_factory=list)
     error: str | None = None
 
@@ -185,14 +190,16 @@ def run_cycle(
         run_id = run.id
         ids = {name: row.id for name, row in accounts.items()}
     outcomes: list[AccountOutcome] = []
+    media_root = data_root(db, division, data_dir)
     for config in due:
         outcome = AccountOutcome(config.name)
         try:
             _fetch_and_store(db, division, config, ids[config.name], run_id, connector_for, outcome, now)
             retry_quarantined_stores(db, ids[config.name], run_id, outcome, now)
+            fetch_media(db, ids[config.name], media_root, outcome, now)
             if analyze is None:
                 analyze = lazy_analyzer(division)
-            classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now)
+            classify_pending(db, division, ids[config.name], run_id, analyze, outcome, now, media_root=media_root)
         except ConnectorError as exc:
             outcome.status, outcome.error = "failed", safe_message(exc)
             # a fetch that gave up returns no FetchResult: its rate-limit waits travel on the error
@@ -221,6 +228,23 @@ def run_cycle(
 
     _guard(finish, len(outcomes))
     return RunReport(run_id, status, outcomes)
+
+
+def fetch_media(db: Database, account_id: int, root: Path, outcome: AccountOutcome, now: Callable[[], datetime] = utcnow) -> None:
+    """The account's new photos into the data directory, before they are classified (monitor.media).
+
+    Each photo's failure is recorded on its own row; anything else that goes wrong here is logged
+    and the account goes on to classification (its photos judged by their captions)."""
+    from connectors.sample import SAMPLE_IMAGES
+
+    try:
+        got = fetch_account_media(db, account_id, root, local_roots=(SAMPLE_IMAGES,), now=now)
+    except Exception as exc:  # noqa: BLE001
+        if is_database_gone(exc):
+            raise
+        log.error("photos of account %d not fetched: %s", account_id, safe_message(exc))
+        return
+    outcome.photos_fetched, outcome.photos_failed = got.fetched, got.failed
 
 
 def _lost(exc: BaseException, done: int) -> DatabaseUnusable:
@@ -418,8 +442,12 @@ def classify_pending(
     analyze: Analyze,
     outcome: AccountOutcome,
     now: Callable[[], datetime] = utcnow,
+    *,
+    media_root: Path | None = None,
 ) -> None:
     """Classify the account's pending items in batches; each batch commits with its findings.
+
+    With `media_root` (a run), the classifier reads each fetched photo's stored file.
 
     Items quarantined at `classify` wait for their retry time; a batch that raises is classified
     item by item, and the items that raise alone are quarantined in the same transaction."""
@@ -442,7 +470,8 @@ def classify_pending(
             held = {q.item_id: q for q in session.scalars(select(QuarantinedItem).where(
                 QuarantinedItem.account_id == account_id, QuarantinedItem.stage == "classify",
                 QuarantinedItem.resolved_at.is_(None), QuarantinedItem.item_id.in_([r.id for r in rows])))}
-            results = _analyze_isolating(analyze, [row.to_item(account.name) for row in rows])
+            items = with_local_media(session, rows, [row.to_item(account.name) for row in rows], media_root)
+            results = _analyze_isolating(analyze, items)
             filed: list[Finding] = []
             for row, result in zip(rows, results, strict=True):
                 if not isinstance(result, BaseException):
@@ -467,6 +496,7 @@ def classify_pending(
             # routing: review items for what was just filed
             route_findings(session, division, filed, moment)
             outcome.findings += len(filed)
+            outcome.flagged_items += len({f.item_id for f in filed})
 
 
 def _analyze_isolating(analyze: Analyze, items: list[Item]) -> list[list[ClassifierFinding] | Exception]:
@@ -522,7 +552,8 @@ def _record_outcome(db: Database, run_id: int, account_id: int, outcome: Account
         ))
 
 
-def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, analyze: Analyze | None = None) -> tuple[int, int]:
+def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, analyze: Analyze | None = None,
+                 data_dir: Path | None = None) -> tuple[int, int]:
     """Store items from an export file for one account and classify them: (new, already known).
 
     Used by `hallwatch import`, under the run lock (it writes items as a run does); the cursor is
@@ -532,7 +563,7 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
 
     division = load_division(config_dir)
     division.account(account_name)  # an unknown account fails here, before the database is opened
-    db = open_database(division, migrate=False)
+    db = open_database(division, data_dir, migrate=False)
     try:
         with run_lock(db):
             db.migrate()
@@ -541,16 +572,23 @@ def ingest_items(config_dir: Path, account_name: str, items: list[Item], *, anal
         db.dispose()
 
 
-def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None, now: Callable[[], datetime] = utcnow) -> tuple[int, int]:
+def store_and_classify(db: Database, division: Division, account_name: str, items: list[Item], *, analyze: Analyze | None = None,
+                       now: Callable[[], datetime] = utcnow, media_root: Path | None = None) -> tuple[int, int]:
     """Items that did not come from a poll (an export file, a webhook delivery): stored idempotently,
-    classified and routed; the account's cursor is left alone. Returns (new, already known)."""
+    classified and routed; the account's cursor is left alone. Returns (new, already known).
+
+    With `media_root`, their photos are fetched first, as a run does. `hallwatch import` and the
+    webhooks pass none (an import stays offline, a web request never waits on a media host): the
+    next run fetches those photos for the reviewers."""
     config = division.account(account_name)
     outcome = AccountOutcome(config.name)
     with db.transaction() as session:
         accounts = sync_accounts(session, division)
         account_id = accounts[config.name].id
         new = store_items(session, account_id, None, items, outcome=outcome, now=now)
-    classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome, now)
+    if media_root is not None:
+        fetch_media(db, account_id, media_root, outcome, now)
+    classify_pending(db, division, account_id, None, analyze or default_analyzer(division), outcome, now, media_root=media_root)
     return new, len({i.platform_id for i in items}) - new - outcome.quarantined
 
 

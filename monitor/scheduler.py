@@ -135,7 +135,7 @@ def monitoring_job(
         try:
             with run_lock(data_dir):
                 mark_interrupted_runs(db)
-                report = run_cycle(db, current, now=now, trigger="scheduler")
+                report = run_cycle(db, current, now=now, trigger="scheduler", data_dir=data_dir)
         except RunInProgress:
             log.info("cycle skipped: another run holds the lock", extra={"event": "cycle_skipped", "cycle": cycle, "reason": "another run holds the lock"})
             return

@@ -54,6 +54,7 @@ def test_the_demo_reports_every_account(demo) -> None:
         ("student_pii", "nhfb-1-c1"),        # a student's phone number
         ("student_tagged", "wcfb-4"),        # students tagged in a photo
         ("photo_no_consent", "wcfb-1"),      # a named student whose consent is "no"
+        ("photo_no_consent", "phfb-3"),      # three faces counted in the shipped demo photo; no words say so
         ("harassment", "cvig-2-c1"),         # a threat against a coach
         ("confidential", "dg2-2"),           # a class password posted publicly
         ("confidential", "phx-3"),           # a meeting passcode
@@ -75,3 +76,13 @@ def test_the_demo_finds_what_the_procedures_forbid(demo, category: str, item: st
 )
 def test_the_demo_leaves_alone_what_is_fine(demo, category: str, item: str) -> None:
     assert f" {item} " not in findings(demo, category)
+
+
+def test_the_demo_fetches_and_stores_its_shipped_photos(demo) -> None:
+    import sqlite3
+
+    _, data = demo
+    with sqlite3.connect(data / "hallwatch.sqlite3") as conn:
+        rows = conn.execute("SELECT i.platform_id, m.path, m.error FROM stored_media m JOIN items i ON i.id = m.item_id").fetchall()
+    assert {pid for pid, _, _ in rows} == {"cvig-1", "cvig-2", "phfb-2", "phfb-3", "wcfb-1", "wcfb-2", "wcfb-3", "wcfb-4"}
+    assert all(path and error is None and (data / path).is_file() for _, path, error in rows)

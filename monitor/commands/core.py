@@ -91,15 +91,24 @@ def run_command(config_dir: Path, data_dir: Path | None, account: str | None, ev
     if not report.accounts:
         click.echo("no account is due; use --all or --account NAME to run anyway")
     for outcome in report.accounts:
-        line = f"{outcome.account:<32} {outcome.status:<7} fetched {outcome.fetched:>4}  new {outcome.new_items:>4}  findings {outcome.findings:>3}"
+        line = (f"{outcome.account:<32} {outcome.status:<7} fetched {outcome.fetched:>4}  new {outcome.new_items:>4}  "
+                f"{flagged(outcome.flagged_items, outcome.findings)}")
+        if outcome.photos_fetched or outcome.photos_failed:
+            line += f"  photos {outcome.photos_fetched} stored" + (f", {outcome.photos_failed} not fetched" if outcome.photos_failed else "")
         if outcome.deleted:
             line += f"  deleted on the platform {outcome.deleted}"
         if outcome.quarantined:
             line += f"  quarantined {outcome.quarantined} (hallwatch quarantine list)"
         click.echo(line + (f"  error: {outcome.error}" if outcome.error else ""))
-    click.echo(f"run {report.run_id}: {report.status}")
+    total = flagged(sum(o.flagged_items for o in report.accounts), sum(o.findings for o in report.accounts))
+    click.echo(f"run {report.run_id}: {report.status}; {total} new this run")
     if report.status != "ok" and report.accounts:
         raise SystemExit(exitcodes.ACCOUNTS_FAILED)
+
+
+def flagged(items: int, findings: int) -> str:
+    """The one unit `run` and `report` count in: items with findings, then the findings on them."""
+    return f"{items} item{'s' if items != 1 else ''} with findings ({findings} finding{'s' if findings != 1 else ''})"
 
 
 def local(division: Division, moment: datetime | None) -> str:

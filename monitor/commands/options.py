@@ -12,5 +12,5 @@ config_option = click.option(
 )
 data_dir_option = click.option(
     "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-    help="Where the SQLite database and e-mail files live (default: $HALLWATCH_DATA_DIR, division.yaml, ./var).",
+    help="Where the SQLite database, e-mail files and stored photos live (default: $HALLWATCH_DATA_DIR, division.yaml, ./var).",
 )

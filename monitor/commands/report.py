@@ -8,6 +8,7 @@ import click
 from sqlalchemy import func, select
 
 from classifiers.findings import CATEGORIES
+from monitor.commands.core import flagged
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import load_division
 from monitor.models import Account, Finding, StoredItem
@@ -18,7 +19,7 @@ from monitor.runs import open_database
 @config_option
 @data_dir_option
 def report_command(config_dir: Path, data_dir: Path | None) -> None:
-    """Items with findings per account and category (counts only, no content)."""
+    """Items with findings per account and category, and in all (counts only, no content)."""
     division = load_division(config_dir)
     db = open_database(division, data_dir)
     with db.sessions() as session:
@@ -28,6 +29,8 @@ def report_command(config_dir: Path, data_dir: Path | None) -> None:
             .group_by(Account.name, Finding.category)
         ).all()
         items = dict(session.execute(select(Account.name, func.count(StoredItem.id)).join(StoredItem, StoredItem.account_id == Account.id).group_by(Account.name)).all())
+        flagged_items = session.scalar(select(func.count(func.distinct(Finding.item_id)))) or 0
+        findings_total = session.scalar(select(func.count(Finding.id))) or 0
     db.dispose()
     table: dict[str, dict[str, int]] = defaultdict(dict)
     for account, category, count in rows:
@@ -38,8 +41,8 @@ def report_command(config_dir: Path, data_dir: Path | None) -> None:
     for account in sorted(set(items) | set(table)):
         cells = "  ".join(f"{table[account].get(c, 0) or '-':>{max(len(short[c]), 3)}}" for c in used)
         click.echo(f"{account:<30} {items.get(account, 0):>5}  {cells}")
-    total = sum(sum(row.values()) for row in table.values())
-    click.echo(f"\n{total} finding(s) by item and category. Look further with:")
+    click.echo(f"\nEach category column counts items with findings of that category. In all: {flagged(flagged_items, findings_total)}.")
+    click.echo("Look further with:")
     where = f"--config {config_dir}" + (f" --data-dir {data_dir}" if data_dir else "")
     click.echo(f"  hallwatch findings {where} --account NAME [--category CATEGORY] [--show-text]")
     click.echo(f"  hallwatch queue list {where} --as EMAIL   (review items, for a user added with `hallwatch users add`)")

@@ -88,7 +88,8 @@ def serve_command(
     live = None if no_scheduler else LiveConfig(division, config_dir)
     health = health_routes(db, stale_after=stale, started_at=utcnow(), config_problems=(lambda: live.problems) if live else None)
     # a manual escalation on the page is e-mailed at once, its copy beside the database as for the CLI
-    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook], outbox=outbox_for(db, division, data_dir))
+    app = create_app(db, division, secret_key=key, extra_routes=[*health, *webhook], outbox=outbox_for(db, division, data_dir),
+                     data_dir=data_dir)
     scheduler = None if live is None else build_scheduler(
         db, division, division.data_dir(data_dir), run_every_minutes=run_every, run_every_seconds=run_every_seconds, live=live,
     )

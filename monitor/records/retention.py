@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Division, RetentionRule
 from monitor.db import Database
+from monitor.media import store as media_store
 from monitor.models import Account, AuditEntry, Finding, ItemVersion, QuarantinedItem, ReviewItem, StoredItem
 from monitor.records.holds import is_held, item_time
 
@@ -47,10 +48,13 @@ MediaHook = Callable[[Session, Path | None, list[int]], list[Path]]
 def delete_item_media(session: Session, data_dir: Path | None, item_ids: list[int]) -> list[Path]:
     """The purge's hook for fetched images: called once per batch, inside its transaction.
 
-    It removes the items' stored-media rows in `session` and returns the files to delete, which
-    the purge unlinks only after the batch commits. This branch has no stored images yet; the
-    lead points this at monitor.media's `delete_item_media` (issue 13) when merging.
+    monitor.media removes the items' stored-media rows in `session` and deletes their files itself
+    once the batch commits (keeping a file another item still points at), so there is nothing left
+    for the purge to unlink: it returns no paths. A hook that returns paths has them unlinked by
+    the purge after the commit instead.
     """
+    if data_dir is not None:
+        media_store.delete_item_media(session, data_dir, item_ids)
     return []
 
 
@@ -120,6 +124,7 @@ def purge(db: Database, division: Division, now: datetime, *, dry_run: bool = Fa
           batch_size: int | None = None, media: MediaHook = delete_item_media, actor: str = SYSTEM_ACTOR) -> PurgeReport:
     """Apply the retention rules (see the module); `dry_run` counts without changing anything."""
     report = PurgeReport(dry_run=dry_run)
+    data_dir = media_store.data_root(db, division, data_dir)  # where the fetched photos are, as monitor.media keeps them
     with db.sessions() as session:
         planned = plan(session, division, now)
     for _, label, held in planned:

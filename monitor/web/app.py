@@ -28,6 +28,7 @@ from monitor import queue
 from monitor.commands.queue import marked_text
 from monitor.config import Division
 from monitor.db import Database
+from monitor.media.store import data_root
 from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, Account, utcnow
 from monitor.notify import CATEGORY_NAMES, outbox_for, send_pending
 from monitor.records.versions import versions_of
@@ -35,6 +36,7 @@ from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf, sso
 from monitor.web.clauses import quote
 from monitor.web.context import WHAT_TO_DO, item_context, reasons
+from monitor.web.media import media_routes
 from monitor.web.times import due_phrase, local
 from monitor.web.users import user_routes
 
@@ -90,11 +92,15 @@ class SecurityHeaders:
         async def add_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
+                # a route that set its own caching (the photos: private) keeps it; everything else is no-store
+                cached = any(name.lower() == b"cache-control" for name, _ in headers)
                 headers.extend([
-                    (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+                    (b"x-frame-options", b"DENY"), (b"referrer-policy", b"same-origin"),
                     (b"content-security-policy", CSP.encode()),
-                    (b"cache-control", b"no-store"),
+                    *([] if cached else [(b"cache-control", b"no-store")]),
                 ])
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))
                 if self.hsts:
                     headers.append((b"strict-transport-security", HSTS.encode()))
             await send(message)
@@ -104,7 +110,7 @@ class SecurityHeaders:
 
 def create_app(
     database: Database, division: Division, *, secret_key: str, now: Callable[[], datetime] = utcnow, https: bool | None = None,
-    extra_routes: list[BaseRoute] | None = None, outbox: Path | None = None, page_size: int = queue.PAGE_SIZE,
+    extra_routes: list[BaseRoute] | None = None, outbox: Path | None = None, page_size: int = queue.PAGE_SIZE, data_dir: Path | None = None,
 ) -> Starlette:
     """The web queue for one division. `now` is the clock (tests pass a fixed one); `outbox` is where
     e-mail copies go (default: beside the database, as for the CLI)."""
@@ -379,6 +385,7 @@ def create_app(
         *sign_on.routes(page),
         Route("/undo", undo, methods=["POST"]),
         Route("/favicon.ico", favicon),
+        *media_routes(database, division, data_root(database, division, data_dir)),  # stored photos (monitor/web/media.py)
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),

@@ -78,16 +78,17 @@ def test_facebook_export_bad_entry_names_entry(tmp_path: Path):
 def test_import_command_hands_items_to_ingest(monkeypatch, tmp_path: Path):
     calls = []
 
-    def fake_ingest(config_dir, account_name, items):
-        calls.append((config_dir, account_name, len(items)))
+    def fake_ingest(config_dir, account_name, items, data_dir=None):
+        calls.append((config_dir, account_name, len(items), data_dir))
         return len(items), 0
 
     import monitor.runs
     monkeypatch.setattr(monitor.runs, "ingest_items", fake_ingest)
-    result = CliRunner().invoke(imports.import_group, ["x-archive", str(EXPORTS / "x_archive_sample_tweets.js"), "--account", "maple-x", "--config", str(tmp_path)])
+    result = CliRunner().invoke(imports.import_group, ["x-archive", str(EXPORTS / "x_archive_sample_tweets.js"), "--account", "maple-x",
+                                                       "--config", str(tmp_path), "--data-dir", str(tmp_path / "data")])
     assert result.exit_code == 0, result.output
-    # the sample repeats one tweet id: it is handed over once
-    assert calls == [(tmp_path, "maple-x", 6)] and "6 new" in result.output and "1 repeated" in result.output
+    # the sample repeats one tweet id: it is handed over once, with the data directory asked for
+    assert calls == [(tmp_path, "maple-x", 6, tmp_path / "data")] and "6 new" in result.output and "1 repeated" in result.output
 
 
 def test_import_command_reports_bad_file_and_stores_nothing(monkeypatch, tmp_path: Path):
