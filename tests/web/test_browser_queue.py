@@ -10,7 +10,8 @@ import pytest
 
 from monitor.config import Division
 from monitor.db import Database
-from monitor.models import ReviewItem
+from monitor.media.store import data_root, write_file
+from monitor.models import ReviewItem, StoredMedia, utcnow
 from tests.queue.helpers import PASSWORD, PHOTO_ALT, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, photo_thread, routed_item
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, server  # noqa: F401  (the uvicorn fixture)
 
@@ -43,6 +44,17 @@ def signed_in(browser: Any, base: str, email: str) -> Any:  # noqa: ANN401
     return page
 
 
+def store_photo(db: Database, division: Division, item_id: int) -> None:
+    """The item's first photo as the monitor keeps it after a fetch (a shipped demo image, no real child)."""
+    from connectors.sample import SAMPLE_IMAGES
+
+    data = next(iter(sorted(SAMPLE_IMAGES.glob("*.png")))).read_bytes()
+    relative, digest = write_file(data_root(db, division, None), data, "image/png")
+    with db.transaction() as session:
+        session.add(StoredMedia(item_id=item_id, position=0, source_url="https://cdn.example/0", path=relative, sha256=digest,
+                                content_type="image/png", bytes=len(data), attempts=1, fetched_at=utcnow()))
+
+
 def no_sideways_scroll(page: Any, name: str) -> None:  # noqa: ANN401
     """Screenshots at 1280 and 390 px; at 390 the page must not be wider than the window."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -60,6 +72,7 @@ def no_sideways_scroll(page: Any, name: str) -> None:  # noqa: ANN401
 def test_principal_sees_the_photo_consent_and_clause_words(browser: Any, server: str, db: Database, division: Division) -> None:  # noqa: ANN401, F811
     make_user(db, division, WILLOW_PRINCIPAL, "principal")
     thread = photo_thread(db, division)
+    store_photo(db, division, thread["post"].item_id)
     page = signed_in(browser, server, WILLOW_PRINCIPAL)
     no_sideways_scroll(page, "queue")
     page.click(f"tr[data-id='{thread['post'].id}'] a.open")
@@ -67,6 +80,10 @@ def test_principal_sees_the_photo_consent_and_clause_words(browser: Any, server:
     image = page.locator("figure.photo img").first
     assert image.get_attribute("alt") == PHOTO_ALT
     assert image.get_attribute("src") == f"/item/{thread['post'].item_id}/media/0"
+    # the stored photo itself arrives and is drawn (a 404 leaves naturalWidth at 0)
+    image.scroll_into_view_if_needed()
+    page.wait_for_function("() => { const i = document.querySelector('figure.photo img'); return i && i.complete; }")
+    assert page.evaluate("() => document.querySelector('figure.photo img').naturalWidth") > 0
     consent = page.inner_text("ul.consent")
     assert "Oliver Mbeki (Ollie) (named in the text): no: media consent refused" in consent
     assert "Sofia Castellanos (named in the text): limited" in consent
