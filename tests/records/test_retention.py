@@ -153,6 +153,33 @@ def test_media_files_go_only_after_the_batch_commits(db, retention_division, tmp
     assert not any(f.exists() for f in files.values())
 
 
+def test_purge_removes_the_fetched_photos_with_the_text(db, retention_division, tmp_path: Path) -> None:
+    """The default hook: monitor.media's rows go in the batch, the files once it commits; a photo the
+    purge does not cover keeps its file, even when it holds the same bytes under another item."""
+    from connectors.sample import SAMPLE_IMAGES
+    from monitor.media.store import write_file
+    from monitor.models import StoredMedia, utcnow
+
+    images = sorted(SAMPLE_IMAGES.glob("*.png"))
+    with db.transaction() as s:
+        old = stored(s, retention_division, WILLOW, age_days=100).id
+        young = stored(s, retention_division, WILLOW, age_days=10).id
+        paths = {}
+        for item_id, image, shared in ((old, images[0], False), (old, images[1], True), (young, images[1], True)):
+            relative, digest = write_file(tmp_path, image.read_bytes(), "image/png")
+            position = 0 if item_id == young or not shared else 1
+            s.add(StoredMedia(item_id=item_id, position=position, source_url="https://cdn.example/x", path=relative, sha256=digest,
+                              content_type="image/png", bytes=1, attempts=1, fetched_at=utcnow()))
+            paths[(item_id, position)] = tmp_path / relative
+    assert all(p.exists() for p in paths.values())
+    purge(db, retention_division, NOW, data_dir=tmp_path)
+    with db.sessions() as s:
+        assert s.scalar(select(func.count()).select_from(StoredMedia).where(StoredMedia.item_id == old)) == 0
+        assert s.scalar(select(func.count()).select_from(StoredMedia).where(StoredMedia.item_id == young)) == 1
+    assert not paths[(old, 0)].exists()
+    assert paths[(young, 0)].exists() and paths[(old, 1)] == paths[(young, 0)]  # the shared bytes stay for the young item
+
+
 def test_without_a_retention_section_nothing_is_purged(db, tmp_path: Path) -> None:
     from tests.records.conftest import division_with
     _, division = division_with(tmp_path, retention="")
