@@ -105,6 +105,8 @@ def test_remove_marks_deleted_keeps_the_text_and_resolves_without_a_platform_cal
     assert page.status_code == 200
     assert '<p class="deleted" role="status">This comment was deleted on the platform' in page.text and "Earlier versions (1)" in page.text
     assert "Willow2026" in page.text  # the earlier version is shown to who may see the item
+    listing = client.get("/")
+    assert '<span class="badge other deleted">deleted on the platform</span>' in listing.text
 
     def no_platform(ref):  # noqa: ANN001, ANN202
         raise AssertionError("a comment already deleted on the platform needs no platform call")
