@@ -201,6 +201,9 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(60))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the hash chain (monitor.records.audit_chain sets both on every insert; `hallwatch audit verify`)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -436,3 +439,7 @@ class QuarantinedItem(Base):
     resolved_at: Mapped[datetime | None]
 
     account: Mapped[Account] = relationship()
+
+
+# every audit row is hash-chained as it is flushed: the hook lives with the chain's code
+import monitor.records.audit_chain  # noqa: E402,F401
