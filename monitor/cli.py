@@ -13,6 +13,7 @@ from monitor import exitcodes
 from monitor.commands.audit import audit_group
 from monitor.commands.classify import classify_command, eval_command
 from monitor.commands.digest import digest_command
+from monitor.commands.export import export_group
 from monitor.commands.core import check_config_command, init_command, quarantine_group, run_command, status_command
 from monitor.commands.governance import governance_command
 from monitor.commands.imports import import_group
@@ -76,7 +77,7 @@ def main(verbose: bool) -> None:
 COMMANDS = (
     check_config_command, init_command, run_command, status_command, report_command, findings_command,
     governance_command, digest_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command, quarantine_group,
-    audit_group,
+    audit_group, export_group,
 )
 for command in COMMANDS:
     main.add_command(command)
