@@ -5,7 +5,8 @@ per item: account, times in the division's time zone, author, link, the text, im
 stored) or the media's links, every version, the findings with their reasons, the review and its
 history. Text is set in DejaVu Sans, a TTF with wide Unicode coverage, taken from matplotlib's own
 copy (a pinned dependency) or Debian's fonts-dejavu-core: accents and most symbols print; a
-character the font lacks (a colour emoji) prints as an empty box, never an error. A very long text
+character the font lacks (a colour emoji) prints as its code point, e.g. [U+1F389], so the reader
+knows something was there, never as an error or a silent gap. A very long text
 is cut in the PDF at TEXT_LIMIT characters with a note: the PDF export also holds items.jsonl,
 the complete record.
 """
@@ -45,9 +46,13 @@ def _font(name: str) -> Path:
     raise PdfError(f"the PDF font {name} is missing: install fonts-dejavu-core (looked in {', '.join(map(str, _FONT_DIRS))})")
 
 
-def printable(value: Any) -> str:
-    text = "" if value is None else str(value)
-    return _UNPRINTABLE.sub("\ufffd", text)
+def printable(value: Any, known: Any = None) -> str:
+    """The text safe to set: surrogates and control characters become U+FFFD; with `known` (the
+    font's code points), a character the font lacks becomes [U+XXXX]."""
+    text = _UNPRINTABLE.sub("\ufffd", "" if value is None else str(value))
+    if known is None or all(ord(c) in known or c in "\n\t" for c in text):
+        return text
+    return "".join(c if ord(c) in known or c in "\n\t" else f"[U+{ord(c):04X}]" for c in text)
 
 
 class _Document(FPDF):
@@ -75,18 +80,19 @@ class PdfWriter:
         self.path = path
         self.pdf = _Document(f"{header['division']}: records of {header['account']}")
         self.pdf.alias_nb_pages()
+        self.known = set(self.pdf.fonts["dejavu"].cmap) & set(self.pdf.fonts["dejavuB"].cmap)
         self._cover(header)
 
     # -- building blocks
     def _line(self, text: str, size: float = 10, bold: bool = False, height: float = 5) -> None:
         self.pdf.set_font("DejaVu", "B" if bold else "", size)
-        self.pdf.multi_cell(0, height, printable(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, height, printable(text, self.known), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def _field(self, label: str, value: Any) -> None:
         self.pdf.set_font("DejaVu", "B", 9)
-        self.pdf.cell(38, 5, printable(label))
+        self.pdf.cell(38, 5, printable(label, self.known))
         self.pdf.set_font("DejaVu", "", 9)
-        self.pdf.multi_cell(0, 5, printable(value if value not in (None, "") else "-"), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, 5, printable(value if value not in (None, "") else "-", self.known), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def _heading(self, text: str) -> None:
         self.pdf.ln(2)
@@ -96,7 +102,7 @@ class PdfWriter:
         shown = text if len(text) <= TEXT_LIMIT else text[:TEXT_LIMIT]
         self.pdf.set_fill_color(245, 245, 245)
         self.pdf.set_font("DejaVu", "", 9.5)
-        self.pdf.multi_cell(0, 5, printable(shown) or "(no text)", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        self.pdf.multi_cell(0, 5, printable(shown, self.known) or "(no text)", fill=True, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         if len(text) > TEXT_LIMIT:
             self._line(f"(the text goes on: {len(text):,} characters in all; the whole text is in items.jsonl)", size=8)
 
