@@ -383,8 +383,10 @@ def _check_output(output: Path) -> None:
 
 
 def export_records(database: Database, division: Division, request: ExportRequest, exporter: Exporter, output: Path,
-                   now: datetime, key: Ed25519PrivateKey | None = None) -> ExportResult:
-    """Make the export at `output`: all of it, audited, or nothing (see the module's docstring)."""
+                   now: datetime, key: Ed25519PrivateKey | None = None, audit_output: str | None = None) -> ExportResult:
+    """Make the export at `output`: all of it, audited, or nothing (see the module's docstring).
+
+    `audit_output` is what the audit row says the export went to (the web page: "web download")."""
     if request.fmt not in FORMATS:
         raise ExportError(f"--format: {request.fmt!r} is not one of {', '.join(FORMATS)}")
     if request.date_from and request.date_to and request.date_from > request.date_to:
@@ -403,7 +405,7 @@ def export_records(database: Database, division: Division, request: ExportReques
                 at=now, actor=exporter.email, action="records_export", entity_type="export", entity_id=manifest_sha[:16],
                 before=None, after={"parameters": request.parameters(), "manifest_sha256": manifest_sha, "items": count,
                                     "files": len(manifest["files"]), "public_key_fingerprint": manifest["public_key_fingerprint"],
-                                    "output": str(output)},
+                                    "output": audit_output or str(output)},
             ))
         # audited first, renamed after: an export that exists is always in the audit log (a rename
         # that fails after the commit leaves an audit row for an export that is not there, never the reverse)

@@ -32,6 +32,7 @@ from monitor.models import OUTCOMES, REVIEW_STATES, Account, utcnow
 from monitor.notify import CATEGORY_NAMES
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf
+from monitor.web.export import export_routes
 
 HERE = Path(__file__).parent
 SESSION_HOURS = 8
@@ -251,6 +252,7 @@ def create_app(
         Route("/items/{review_id:int}", item_view),
         Route("/items/{review_id:int}/{action:str}", item_action, methods=["POST"]),
         Route("/bulk-dismiss", bulk_dismiss, methods=["POST"]),
+        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),
