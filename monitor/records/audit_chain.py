@@ -72,6 +72,10 @@ def _lock(connection: Connection) -> None:
         if dbapi is not None and not dbapi.in_transaction:
             # the write lock now, before reading the last row (a deferred BEGIN would read first)
             dbapi.execute("BEGIN IMMEDIATE")
+        else:
+            # a transaction open but maybe not written to yet (a SAVEPOINT was its first statement):
+            # a write statement that matches no row takes the write lock all the same
+            connection.exec_driver_sql("DELETE FROM audit_log WHERE 0")
 
 
 def last_link(connection: Connection) -> tuple[int, str]:
