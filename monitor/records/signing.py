@@ -107,7 +107,8 @@ def write_key(credentials_file: Path, public_key_file: Path | None) -> Ed25519Pr
     """Append a new key to the credentials file (created 0600); refuse when it holds one already."""
     from monitor.config import read_credentials_file
 
-    if credentials_file.exists() and KEY_NAME in read_credentials_file(credentials_file):
+    # an empty `HALLWATCH_EXPORT_KEY=` (as in credentials.env.example) is no key; the line added last wins
+    if credentials_file.exists() and read_credentials_file(credentials_file).get(KEY_NAME):
         raise SigningError(f"{credentials_file}: holds a {KEY_NAME} already; a new key would make earlier exports' key unknown here (remove the line yourself to replace it)")
     key = new_private_key()
     credentials_file.parent.mkdir(parents=True, exist_ok=True)

@@ -189,9 +189,10 @@ def test_no_key_is_a_clear_error(run, records, tmp_path: Path, monkeypatch: pyte
 
 def test_key_refuses_to_replace_a_key(tmp_path: Path) -> None:
     path = tmp_path / "credentials.env"
-    path.write_text("SMTP_PASSWORD=x")
+    path.write_text("SMTP_PASSWORD=x\nHALLWATCH_EXPORT_KEY=")
     assert CliRunner().invoke(cli, ["export", "key", "--credentials-file", str(path)]).exit_code == 0
-    assert path.read_text().splitlines()[0] == "SMTP_PASSWORD=x" and path.read_text().splitlines()[1].startswith(f"{KEY_NAME}=")
+    lines = path.read_text().splitlines()
+    assert lines[0] == "SMTP_PASSWORD=x" and lines[2].startswith(f"{KEY_NAME}=") and len(lines[2]) > 40, "an empty line from the example is no key"
     again = CliRunner().invoke(cli, ["export", "key", "--credentials-file", str(path)])
     assert again.exit_code == 1 and "holds a HALLWATCH_EXPORT_KEY already" in again.output
 
