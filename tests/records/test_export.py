@@ -296,3 +296,27 @@ def test_a_hostile_manifest_is_reported_not_crashed_on(run, made: Path) -> None:
     assert "manifest.json:1: not valid JSON" in _verify(run, made)
     (made / "manifest.json").unlink()
     assert "manifest.json: missing" in _verify(run, made)
+
+
+@sqlite_only
+def test_the_installed_command_exports_verifies_and_checks_the_chain(records, use_db_env: str, tmp_path: Path, creds: Path) -> None:  # noqa: ANN001
+    """The real `hallwatch` console script, as an operator runs it: the commands are registered in monitor.cli."""
+    import os
+    import subprocess
+    import sys
+
+    binary = Path(sys.executable).with_name("hallwatch")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HALLWATCH_")}
+    env.update(HALLWATCH_DATABASE_URL=use_db_env, HALLWATCH_DATA_DIR=str(tmp_path / "data"), CREDENTIALS_DIRECTORY=os.environ["CREDENTIALS_DIRECTORY"])
+
+    def hallwatch(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(binary), *args], env=env, capture_output=True, text=True, timeout=240)
+
+    out = tmp_path / "by-subprocess"
+    made = hallwatch("export", "--config", str(EXAMPLE), "--as", COMMS, "--account", WILLOW, "--format", "pdf", "--output", str(out))
+    assert made.returncode == 0, made.stderr
+    assert "exported 2 item(s)" in made.stdout and STUDENT_TEXT not in made.stdout + made.stderr
+    checked = hallwatch("export", "verify", str(out), "--public-key", str(creds))
+    assert checked.returncode == 0 and "export intact: 2 file(s)" in checked.stdout, checked.stderr
+    chain = hallwatch("audit", "verify", "--config", str(EXAMPLE))
+    assert chain.returncode == 0 and "audit log intact" in chain.stdout, chain.stderr
