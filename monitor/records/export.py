@@ -285,7 +285,7 @@ class CsvWriter:
             f.close()
 
 
-def _writer(fmt: str, directory: Path, header: dict[str, Any], zone: tzinfo) -> Writer:
+def _writer(fmt: str, directory: Path, header: dict[str, Any]) -> Writer:
     if fmt == "jsonl":
         return JsonlWriter(directory)
     if fmt == "csv":
@@ -341,7 +341,7 @@ def write_export(session: Session, division: Division, request: ExportRequest, e
         "division": division.name, "account": account.name, "platform": account.platform, "parameters": request.parameters(),
         "created_at_local": local(now, zone), "created_by": exporter.email, "items": len(ids), "zone": str(zone),
     }
-    writer = _writer(request.fmt, directory, header, zone)
+    writer = _writer(request.fmt, directory, header)
     count = 0
     try:
         for record in _records(session, account, ids, zone):
