@@ -127,8 +127,8 @@ class Break:
     """The first row that does not match: which, when, and what differs."""
 
     entry_id: int
-    at: datetime
-    kind: str  # "hash mismatch" | "broken link" | "no hash"
+    at: datetime | None
+    kind: str  # "hash mismatch" | "broken link" | "no hash" | "anchor missing" | "anchor mismatch"
     detail: str
 
 
@@ -175,3 +175,16 @@ def verify_chain(session: Session) -> ChainReport:
         checked += 1
         head = (entry.id, entry.row_hash)
     return ChainReport(checked, None, *head)
+
+
+def check_anchor(session: Session, entry_id: int, row_hash: str) -> Break | None:
+    """Is the row an export named as the log's newest (its `audit_head`) still there, unchanged?
+
+    A chain cannot show rows cut from its end; an anchor kept outside the database can."""
+    entry = session.get(AuditEntry, entry_id)
+    if entry is None:
+        return Break(entry_id, None, "anchor missing", "the row an export recorded as the newest is gone: rows were removed from the log")
+    if entry.row_hash != row_hash:
+        return Break(entry.id, entry.at, "anchor mismatch",
+                     f"its row_hash {(entry.row_hash or '-')[:16]}… is not the {row_hash[:16]}… an export recorded: the log was rewritten from here")
+    return None

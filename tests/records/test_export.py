@@ -320,3 +320,25 @@ def test_the_installed_command_exports_verifies_and_checks_the_chain(records, us
     assert checked.returncode == 0 and "export intact: 2 file(s)" in checked.stdout, checked.stderr
     chain = hallwatch("audit", "verify", "--config", str(EXAMPLE))
     assert chain.returncode == 0 and "audit log intact" in chain.stdout, chain.stderr
+
+
+def test_rows_cut_from_the_end_are_found_against_an_export(run, records, db: Database, tmp_path: Path) -> None:  # noqa: ANN001
+    """The chain alone cannot show its newest rows removed; an export's audit_head can."""
+    from sqlalchemy import text
+
+    out = tmp_path / "anchor"
+    assert export(run, out).exit_code == 0
+    head = json.loads((out / "manifest.json").read_text())["audit_head"]
+    good = run("audit", "verify", "--config", str(EXAMPLE), "--export", str(out))
+    assert good.exit_code == 0 and f"row {head['id']}, the newest when" in good.output
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("DROP TRIGGER audit_log_append_only ON audit_log"))
+        else:
+            conn.execute(text("DROP TRIGGER audit_log_no_delete"))
+        conn.execute(text("DELETE FROM audit_log WHERE id >= :id"), {"id": head["id"]})
+    assert run("audit", "verify", "--config", str(EXAMPLE)).exit_code == 0, "what is left is a valid chain"
+    cut = run("audit", "verify", "--config", str(EXAMPLE), "--export", str(out))
+    assert cut.exit_code == 6 and f"row {head['id']}: anchor missing" in cut.output
+    (out / "manifest.json").write_text("[]")
+    assert run("audit", "verify", "--config", str(EXAMPLE), "--export", str(out)).exit_code == 1
