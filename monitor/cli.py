@@ -10,8 +10,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from classifiers.errors import ClassifierError
 from monitor import exitcodes
+from monitor.commands.audit import audit_group
 from monitor.commands.classify import classify_command, eval_command
 from monitor.commands.digest import digest_command
+from monitor.commands.export import export_group
 from monitor.commands.core import check_config_command, init_command, quarantine_group, run_command, status_command
 from monitor.commands.governance import governance_command
 from monitor.commands.imports import import_group
@@ -77,6 +79,7 @@ COMMANDS = (
     check_config_command, init_command, run_command, status_command, report_command, findings_command,
     governance_command, digest_command, classify_command, eval_command, import_group, queue_group, users_group, serve_command, quarantine_group,
     purge_command, hold_group,
+    audit_group, export_group,
 )
 for command in COMMANDS:
     main.add_command(command)

@@ -10,3 +10,5 @@ LOCKED = 3
 ACCOUNTS_FAILED = 4
 # the database cannot be used: missing, not initialised, unreachable, stopped or deleted mid-run
 DATABASE = 5
+# `audit verify` / `export verify`: the audit log or an export does not match its hashes or signature
+VERIFY_FAILED = 6

@@ -253,6 +253,9 @@ class AuditEntry(Base):
     entity_id: Mapped[str] = mapped_column(String(60))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # the hash chain (monitor.records.audit_chain sets both on every insert; `hallwatch audit verify`)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    row_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditLogIsAppendOnly(Exception):
@@ -538,6 +541,8 @@ class ApiUsage(Base):
     period: Mapped[str] = mapped_column(String(10), primary_key=True)
     amount: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class StoredMedia(Base):
     """A photo of an item fetched at ingest (monitor.media), kept under the data directory for review.
 
@@ -564,3 +569,7 @@ class StoredMedia(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_tried_at: Mapped[datetime | None]
+
+
+# every audit row is hash-chained as it is flushed: the hook lives with the chain's code
+import monitor.records.audit_chain  # noqa: E402,F401

@@ -1,1 +1,2 @@
-"""Records kept as a public body must keep them: versions, deletions noticed, retention, legal holds."""
+"""Records a public body must keep: versions, deletions noticed, retention, legal holds, the
+hash-chained audit log and signed exports."""

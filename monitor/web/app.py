@@ -36,6 +36,7 @@ from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf, sso
 from monitor.web.clauses import quote
 from monitor.web.context import WHAT_TO_DO, item_context, reasons
+from monitor.web.export import export_routes
 from monitor.web.media import media_routes
 from monitor.web.times import due_phrase, local
 from monitor.web.users import user_routes
@@ -386,6 +387,7 @@ def create_app(
         Route("/undo", undo, methods=["POST"]),
         Route("/favicon.ico", favicon),
         *media_routes(database, division, data_root(database, division, data_dir)),  # stored photos (monitor/web/media.py)
+        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),
