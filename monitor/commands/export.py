@@ -10,6 +10,7 @@ import click
 from monitor import exitcodes
 from monitor.commands.options import data_dir_option
 from monitor.config import load_division
+from monitor.media.store import data_root
 from monitor.models import utcnow
 from monitor.records import signing
 from monitor.records.export import FORMATS, ExportError, ExportRequest, export_records, require_exporter, verify_export
@@ -49,7 +50,7 @@ def export_group(ctx: click.Context, config_dir: Path | None, data_dir: Path | N
             exporter = require_exporter(user.email, user.role)
         request = ExportRequest(account=account, fmt=fmt, date_from=date_from.date() if date_from else None,
                                 date_to=date_to.date() if date_to else None, item_id=item_id)
-        result = export_records(db, division, request, exporter, output, utcnow())
+        result = export_records(db, division, request, exporter, output, utcnow(), media_root=data_root(db, division, data_dir))
     finally:
         db.dispose()
     click.echo(f"exported {result.items} item(s) of {account} to {result.path}: {', '.join(result.files)} and manifest.json")

@@ -35,10 +35,11 @@ from sqlalchemy.orm import Session
 from monitor.config import Division
 from monitor.db import Database
 from monitor.errors import HallwatchError
-from monitor.models import Account, AuditEntry, Finding, ReviewItem, StoredItem
+from monitor.models import Account, AuditEntry, Finding, ReviewItem, StoredItem, StoredMedia
 from monitor.notify import local_zone
 from monitor.records import signing
 from monitor.records.audit_chain import last_link
+from monitor.records.versions import versions_of
 
 FORMATS = ("pdf", "jsonl", "csv")
 EXPORT_ROLES = ("its_admin", "communications_manager")
@@ -110,28 +111,32 @@ def local(value: datetime | None, zone: tzinfo) -> str | None:
 
 
 def _versions(session: Session, item: StoredItem) -> list[dict[str, Any]]:
-    """The item's versions, oldest first.
-
-    SEAM: issue 15's versions (rec15a) provide `monitor.records.versions.versions_of(session,
-    item_id)`; until that is merged, the item's current text is its only version. This is the only
-    function to change when it is wired in: each version a dict with `version`, `text`, `media`,
-    `seen_at` (a datetime) and `current`.
-    """
-    return [{"version": 1, "text": item.text, "media": item.media or [], "seen_at": item.first_seen_at, "current": True}]
+    """The item's versions, oldest first, the current one last (monitor.records.versions)."""
+    return [{
+        "version": v.version, "text": v.text, "media": v.media or [], "seen_at": v.seen_from, "seen_until": v.seen_until,
+        "platform_time": v.platform_time, "why": v.why, "current": v.why == "current",
+    } for v in versions_of(session, item.id)]
 
 
 def _version_rows(session: Session, item: StoredItem, zone: tzinfo) -> list[dict[str, Any]]:
-    return [{**v, "seen_at": iso(v["seen_at"]), "seen_at_local": local(v["seen_at"], zone)} for v in _versions(session, item)]
+    return [{**v, "seen_at": iso(v["seen_at"]), "seen_at_local": local(v["seen_at"], zone), "seen_until": iso(v["seen_until"]),
+             "seen_until_local": local(v["seen_until"], zone), "platform_time": iso(v["platform_time"])} for v in _versions(session, item)]
 
 
-def _stored_images(session: Session, item: StoredItem) -> list[tuple[str, Path]]:
-    """(name in the export, file on disk) of the item's fetched images.
+def _stored_images(session: Session, item: StoredItem, media_root: Path | None) -> list[tuple[str, Path]]:
+    """(name in the export, file on disk) of the item's photos fetched at ingest (monitor.media).
 
-    SEAM: images fetched at ingest (issue 13, a `StoredMedia` table) are not on this branch; when
-    they are, return each stored file here and the export copies it under `images/`, lists it in
-    the manifest and the PDF shows it. Until then an item's media is listed by URL only.
-    """
-    return []
+    Named `<item id>-<position>.<ext>` so the PDF and the JSON point at them; a photo that was
+    never fetched, or whose file is gone (purged), is listed by URL in `media` only."""
+    if media_root is None:
+        return []
+    found = []
+    rows = session.scalars(select(StoredMedia).where(StoredMedia.item_id == item.id, StoredMedia.path.is_not(None)).order_by(StoredMedia.position))
+    for row in rows:
+        source = media_root / str(row.path)
+        if source.is_file():
+            found.append((f"{item.id}-{row.position}{source.suffix}", source))
+    return found
 
 
 def _audit_row(entry: AuditEntry, zone: tzinfo) -> dict[str, Any]:
@@ -142,7 +147,7 @@ def _audit_row(entry: AuditEntry, zone: tzinfo) -> dict[str, Any]:
     }
 
 
-def _records(session: Session, account: Account, ids: Sequence[int], zone: tzinfo) -> Iterator[dict[str, Any]]:
+def _records(session: Session, account: Account, ids: Sequence[int], zone: tzinfo, media_root: Path | None) -> Iterator[dict[str, Any]]:
     for start in range(0, len(ids), BATCH):
         chunk = list(ids[start:start + BATCH])
         items = {i.id: i for i in session.scalars(select(StoredItem).where(StoredItem.id.in_(chunk)))}
@@ -171,12 +176,14 @@ def _records(session: Session, account: Account, ids: Sequence[int], zone: tzinf
                     "created_at": iso(item.created_at), "created_at_local": local(item.created_at, zone),
                     "first_seen_at": iso(item.first_seen_at), "first_seen_at_local": local(item.first_seen_at, zone),
                     "classified_at": iso(item.classified_at), "permalink": item.permalink, "consent_tag": item.consent_tag,
+                    "deleted_at": iso(item.deleted_at), "deleted_at_local": local(item.deleted_at, zone), "deleted_how": item.deleted_how,
+                    "purged_at": iso(item.purged_at),
                 },
                 "text": item.text,
                 "media": item.media or [],
                 "raw": item.raw or {},
                 "versions": _version_rows(session, item, zone),
-                "images": [name for name, _ in _stored_images(session, item)],
+                "images": [name for name, _ in _stored_images(session, item, media_root)],
                 "findings": [{
                     "id": f.id, "category": f.category, "severity": f.severity, "score": f.score, "label": f.label,
                     "start": f.start, "end": f.end, "clause": f.clause, "reason": f.reason,
@@ -333,7 +340,7 @@ def _files_of(directory: Path) -> list[str]:
 
 
 def write_export(session: Session, division: Division, request: ExportRequest, exporter: Exporter, directory: Path,
-                 key: Ed25519PrivateKey, now: datetime) -> tuple[dict[str, Any], int]:
+                 key: Ed25519PrivateKey, now: datetime, media_root: Path | None = None) -> tuple[dict[str, Any], int]:
     """Write the files and the signed manifest into `directory` (which exists and is empty)."""
     zone = local_zone(division)
     account, ids = _select_ids(session, division, request)
@@ -344,9 +351,9 @@ def write_export(session: Session, division: Division, request: ExportRequest, e
     writer = _writer(request.fmt, directory, header)
     count = 0
     try:
-        for record in _records(session, account, ids, zone):
+        for record in _records(session, account, ids, zone, media_root):
             item = session.get(StoredItem, record["item"]["id"])
-            for name, source in _stored_images(session, item) if item is not None else []:
+            for name, source in _stored_images(session, item, media_root) if item is not None else []:
                 target = directory / "images" / name
                 target.parent.mkdir(exist_ok=True)
                 shutil.copyfile(source, target)
@@ -383,7 +390,8 @@ def _check_output(output: Path) -> None:
 
 
 def export_records(database: Database, division: Division, request: ExportRequest, exporter: Exporter, output: Path,
-                   now: datetime, key: Ed25519PrivateKey | None = None, audit_output: str | None = None) -> ExportResult:
+                   now: datetime, key: Ed25519PrivateKey | None = None, audit_output: str | None = None,
+                   media_root: Path | None = None) -> ExportResult:
     """Make the export at `output`: all of it, audited, or nothing (see the module's docstring).
 
     `audit_output` is what the audit row says the export went to (the web page: "web download")."""
@@ -399,7 +407,7 @@ def export_records(database: Database, division: Division, request: ExportReques
     partial.mkdir(mode=0o700)
     try:
         with database.transaction() as session:
-            manifest, count = write_export(session, division, request, exporter, partial, key, now)
+            manifest, count = write_export(session, division, request, exporter, partial, key, now, media_root)
             manifest_sha, _ = file_digest(partial / MANIFEST)
             session.add(AuditEntry(
                 at=now, actor=exporter.email, action="records_export", entity_type="export", entity_id=manifest_sha[:16],

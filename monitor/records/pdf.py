@@ -94,6 +94,14 @@ class PdfWriter:
         self.pdf.set_font("DejaVu", "", 9)
         self.pdf.multi_cell(0, 5, printable(value if value not in (None, "") else "-", self.known), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
+    def _image(self, path: Path) -> None:
+        """The stored photo itself, at most 80 mm wide and 70 mm high, on a new page when it does not fit."""
+        try:
+            # no y: fpdf2 places it in the flow and breaks the page first when it does not fit
+            self.pdf.image(str(path), x=self.pdf.l_margin, w=80, h=70, keep_aspect_ratio=True)
+        except Exception as exc:  # noqa: BLE001  (a picture fpdf2 cannot read stays a file in images/, named below)
+            self._line(f"(the picture could not be drawn: {type(exc).__name__})", size=9)
+
     def _heading(self, text: str) -> None:
         self.pdf.ln(2)
         self._line(text, size=10.5, bold=True, height=6)
@@ -145,6 +153,7 @@ class PdfWriter:
         self._heading("Images")
         if record["images"]:
             for name in record["images"]:
+                self._image(self.path.parent / "images" / name)
                 self._line(f"images/{name}", size=9)
         elif record["media"]:
             for m in record["media"]:
@@ -155,8 +164,11 @@ class PdfWriter:
             self._line("none", size=9)
         self._heading(f"Versions ({len(record['versions'])})")
         for v in record["versions"]:
-            self._line(f"Version {v['version']}, seen {v.get('seen_at_local') or v.get('seen_at') or '-'}" + (" (current)" if v.get("current") else ""), size=9, bold=True)
-            self._body(v.get("text") or "")
+            until = f" to {v['seen_until_local']}" if v.get("seen_until_local") else ""
+            self._line(f"Version {v['version']}, seen {v.get('seen_at_local') or v.get('seen_at') or '-'}{until}"
+                       + (" (current: the text above)" if v.get("current") else f" ({v['why']})" if v.get("why") else ""), size=9, bold=True)
+            if not v.get("current"):
+                self._body(v.get("text") or "")
         self._heading(f"Findings ({len(record['findings'])})")
         if not record["findings"]:
             self._line("none", size=9)

@@ -387,7 +387,7 @@ def create_app(
         Route("/undo", undo, methods=["POST"]),
         Route("/favicon.ico", favicon),
         *media_routes(database, division, data_root(database, division, data_dir)),  # stored photos (monitor/web/media.py)
-        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now),
+        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now, media_root=data_root(database, division, data_dir)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),

@@ -52,7 +52,7 @@ def _zip(folder: Path, target: Path) -> None:
 
 
 def export_routes(database: Database, division: Division, *, page: Callable[..., Response],
-                  need_viewer: Callable[[Request, Any], Viewer], now: Callable[[], datetime]) -> list[Route]:
+                  need_viewer: Callable[[Request, Any], Viewer], now: Callable[[], datetime], media_root: Path | None = None) -> list[Route]:
     """The two routes of the page; `page` and `need_viewer` are the app's own (monitor.web.app)."""
 
     def exporter_of(request: Request) -> tuple[Viewer, list[Account]]:
@@ -85,7 +85,7 @@ def export_routes(database: Database, division: Division, *, page: Callable[...,
             name = f"records-{request_.account}-{at.astimezone(local_zone(division)):%Y%m%d-%H%M%S}"
             folder = work / name
             await run_in_threadpool(export_records, database, division, request_, Exporter(viewer.email, viewer.role), folder, at,
-                                    audit_output="web download")
+                                    audit_output="web download", media_root=media_root)
             archive = work / f"{name}.zip"
             await run_in_threadpool(_zip, folder, archive)
         except (ExportError, SigningError) as exc:

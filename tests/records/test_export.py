@@ -66,7 +66,7 @@ def records(db: Database) -> dict[str, int]:
     with db.transaction() as session:
         # no passwords: the CLI names its user with --as, and argon2 would only slow the suite
         for email, role in ((ITS, "its_admin"), (COMMS, "communications_manager"), (WILLOW_ADMIN, "account_admin"), (WILLOW_PRINCIPAL, "principal")):
-            session.add(User(email=email, display_name=email.split("@")[0], role=role, password_hash=None, disabled=False, failed_logins=0))
+            session.add(User(email=email, display_name=email.split("@")[0], role=role, password_hash=None, disabled=False))
     first = routed_item(db, division, WILLOW, [("student_pii", "medium")], kind="post")
     second = routed_item(db, division, WILLOW, [("harassment", "high")], text=UNICODE_TEXT, span=(8, 11))
     other = routed_item(db, division, NORTHGATE, [("student_pii", "medium")])
