@@ -206,12 +206,17 @@ def disable_user(session: Session, email: str, actor: str, now: datetime) -> Use
     return user
 
 
-def enable_user(session: Session, email: str, actor: str, now: datetime) -> User:
+def enable_user(session: Session, email: str, actor: str, now: datetime, *, external: bool = False) -> User:
+    """Enable a user again; `external` also marks them as someone outside staff.csv (a contractor, an
+    auditor, or a user added before the directory check who is not in staff.csv)."""
     user = find_user(session, email)
     if user is None:
         raise UserError(f"email: no user {email!r}")
+    before = {"disabled": user.disabled, "external": user.external}
     user.disabled = False
-    session.add(AuditEntry(at=now, actor=actor, action="user_enable", entity_type="user", entity_id=user.email, before={"disabled": True}, after={"disabled": False}))
+    user.external = user.external or external
+    session.add(AuditEntry(at=now, actor=actor, action="user_enable", entity_type="user", entity_id=user.email, before=before,
+                           after={"disabled": False, "external": user.external}))
     return user
 
 

@@ -132,14 +132,15 @@ def disable_command(config_dir: Path, data_dir: Path | None, email: str) -> None
 @users_group.command("enable")
 @config_option
 @data_dir_option
+@click.option("--external", is_flag=True, help="Also mark them as outside staff.csv (a contractor, an auditor, a user from before the directory check).")
 @click.argument("email")
-def enable_command(config_dir: Path, data_dir: Path | None, email: str) -> None:
+def enable_command(config_dir: Path, data_dir: Path | None, email: str, external: bool) -> None:
     """Enable a disabled user again (they sign in afresh; no old session comes back)."""
     division = load_division(config_dir)
     db = open_database(division, data_dir)
     try:
         with db.transaction() as session:
-            user = users.enable_user(session, email, _actor(), datetime.now(timezone.utc))
-        click.echo(f"enabled {user.email}")
+            user = users.enable_user(session, email, _actor(), datetime.now(timezone.utc), external=external)
+        click.echo(f"enabled {user.email}" + (" (external: signs in without a staff.csv row)" if user.external else ""))
     finally:
         db.dispose()

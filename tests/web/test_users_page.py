@@ -92,3 +92,25 @@ def test_a_non_ascii_csrf_token_is_a_403_not_a_500(client: TestClient, people: N
     client.get("/login")
     response = client.post("/login", data={"email": WILLOW_ADMIN, "password": "x", "csrf_token": "jeton-é-☃"})
     assert response.status_code == 403
+
+
+def test_a_user_from_before_the_directory_check_gets_in_once_enabled_as_external(client: TestClient, db: Database) -> None:
+    """A password user added before migration 0008 who is not in staff.csv is refused (the directory
+    says who still works here) until `users enable --external` marks them as someone from outside."""
+    from argon2 import PasswordHasher
+
+    from monitor.models import User
+    from monitor.users import enable_user
+    from tests.queue.helpers import PASSWORD
+
+    legacy = "legacy.auditor@prairiehills-sd.ca"
+    with db.transaction() as session:
+        session.add(User(email=legacy, display_name="Legacy", role="communications_manager", password_hash=PasswordHasher().hash(PASSWORD),
+                         disabled=False, external=False, created_at=NOW))
+    assert sign_in(client, legacy).status_code == 401
+    with db.transaction() as session:
+        enable_user(session, legacy, "its@test", NOW, external=True)
+    assert sign_in(client, legacy).status_code == 303
+    with db.sessions() as session:
+        entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "user_enable")).one()
+        assert entry.before == {"disabled": False, "external": False} and entry.after == {"disabled": False, "external": True}
