@@ -204,7 +204,8 @@ def _fetch_one(db: Database, root: Path, photo: _Wanted, fetch: Fetch, now: Call
     moment = now()
     replaced: str | None = None
     with db.transaction() as session:
-        if session.get(StoredItem, photo.item_id) is None:
+        item = session.get(StoredItem, photo.item_id)
+        if item is None:
             return  # the item went (retention) while its photo was fetched
         row = session.scalar(select(StoredMedia).where(StoredMedia.item_id == photo.item_id, StoredMedia.position == photo.position))
         if row is None:
@@ -219,6 +220,10 @@ def _fetch_one(db: Database, root: Path, photo: _Wanted, fetch: Fetch, now: Call
             row.path, row.sha256, row.content_type = relative, digest, image.content_type
             row.bytes, row.width, row.height, row.fetched_at, row.error = len(image.data), image.width, image.height, moment, None
             outcome.fetched += 1
+            if item.classified_at is not None and item.purged_at is None:
+                # judged before its photo arrived (a failed fetch retried, a webhook or an import):
+                # classified again on the photo itself; findings already filed are not filed twice
+                item.classified_at = None
         else:
             if replaced is not None:
                 row.path = row.sha256 = row.content_type = None

@@ -106,8 +106,11 @@ def test_failed_photos_are_retried_a_bounded_number_of_times(db: Database, confi
     cycle(db, division, connector, data, SeeingAnalyzer())
     assert media_rows(db)[("flaky", 0)].attempts == 1 and server.hits("/flaky.png") == 1
     server.fixed = True  # the media host is back: the next run stores the photo
-    cycle(db, division, connector, data, SeeingAnalyzer(), at=T0 + timedelta(hours=1))
+    again = SeeingAnalyzer()
+    cycle(db, division, connector, data, again, at=T0 + timedelta(hours=1))
     rows = media_rows(db)
+    # the item judged on its caption alone the first time is judged again on the photo itself
+    assert again.seen["flaky"] == [str(data / rows[("flaky", 0)].path)] and "missing" not in again.seen
     assert rows[("flaky", 0)].path is not None and rows[("flaky", 0)].attempts == 2 and rows[("flaky", 0)].error is None
     for n in range(2, MAX_ATTEMPTS + 3):
         cycle(db, division, connector, data, SeeingAnalyzer(), at=T0 + timedelta(hours=n))
