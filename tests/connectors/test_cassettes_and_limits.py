@@ -33,7 +33,7 @@ def all_cassettes() -> list:
 
 def test_every_platform_has_cassettes():
     folders = {p.parent.name for p in all_cassettes()}
-    assert folders >= {"facebook", "x", "instagram", "youtube", "blog"}
+    assert folders >= {"facebook", "x", "instagram", "youtube", "blog", "bluesky", "mastodon"}
 
 
 @pytest.mark.parametrize("path", all_cassettes(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -120,8 +120,8 @@ def test_backoff_is_bounded_and_jittered():
 
 
 def test_registry_knows_every_platform():
-    assert set(PLATFORMS) >= {"facebook", "x", "instagram", "youtube", "blog"}
-    for platform in ("facebook", "x", "instagram", "youtube", "blog"):
+    assert set(PLATFORMS) >= {"facebook", "x", "instagram", "youtube", "blog", "bluesky", "mastodon"}
+    for platform in ("facebook", "x", "instagram", "youtube", "blog", "bluesky", "mastodon"):
         assert get_connector(AccountRef(name="a", platform=platform, handle="h")).platform == platform
     with pytest.raises(ConnectorError):
         get_connector(AccountRef(name="a", platform="myspace", handle="h"))
