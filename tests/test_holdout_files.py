@@ -29,8 +29,10 @@ CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_c
 SECOND_FILES = [HOLDOUT / "harassment2.jsonl", HOLDOUT / "personal_use2.jsonl"]
 TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
 TEEN3 = REPO / "benchmarks" / "teen" / "holdout3.jsonl"
-TEEN_FILES = (TEEN2, TEEN3)
-ALL_FILES = [*CATEGORY_FILES.values(), *SECOND_FILES, TEEN2, TEEN3]
+# Third round (issue 11, 2026-12-02): written by new writers before the encoder's third training.
+TEEN4 = REPO / "benchmarks" / "teen" / "holdout4.jsonl"
+TEEN_FILES = (TEEN2, TEEN3, TEEN4)
+ALL_FILES = [*CATEGORY_FILES.values(), *SECOND_FILES, *TEEN_FILES]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
 PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog"}
 
@@ -231,3 +233,16 @@ def test_second_batches_are_new_wording(path: Path) -> None:
     first = {norm(r["text"]) for r in _records(HOLDOUT / path.name.replace("2.jsonl", ".jsonl"))}
     texts = [norm(r["text"]) for r in _records(path)]
     assert len(texts) == len(set(texts)) and not set(texts) & first
+
+
+def test_no_holdout_text_is_in_the_training_corpus() -> None:
+    """A holdout measures text the model never saw: none of its texts may sit in training/school."""
+    def norm(t: str) -> str:
+        return " ".join(re.sub(r"[^a-z0-9 ]", "", fold(t)).split())
+
+    corpus = {norm(r["text"]) for p in (REPO / "training" / "school").glob("*.jsonl") for r in _records(p)}
+    holdouts = [*ALL_FILES, *(REPO / "benchmarks" / "teen").glob("holdout*.jsonl"),
+                *(REPO / "benchmarks" / "inquiries").glob("holdout*.jsonl")]
+    for path in holdouts:
+        shared = {norm(r["text"]) for r in _records(path)} & corpus
+        assert not shared, (path.name, sorted(shared)[:3])
