@@ -263,10 +263,15 @@ def _spans(matcher: GatedMatcher, doc: Doc, words: set[int]) -> list[Span]:
 _TARGETS = hashes(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
 
 
+def mentions(doc: Doc) -> bool:
+    """Whether the text @-mentions an account ("@cleo.kw"): a mention names the person it is aimed at."""
+    return any(len(t.text) > 1 and t.text[0] == "@" and (t.text[1].isalnum() or t.text[1] == "_") for t in doc)
+
+
 def _targeted(doc: Doc, words: set[int]) -> bool | None:
-    """Aimed at someone: second person, a person's name, a pronoun for people, or a people noun.
-    None when only entities could tell and the doc has none (the pipeline ran no NER on it)."""
-    if not _TARGETS.isdisjoint(words):
+    """Aimed at someone: second person, an @-mention, a person's name, a pronoun for people, or a
+    people noun. None when only entities could tell and the doc has none (no NER ran on it)."""
+    if not _TARGETS.isdisjoint(words) or mentions(doc):
         return True
     if len(doc) and not doc.has_annotation("ENT_IOB"):
         return None
@@ -290,7 +295,7 @@ def needs_entities(doc: Doc, model_score: float, threshold: float) -> bool:
     """Whether a PERSON entity could change this doc's verdict: an entity rule could match, or
     the text model alone reaches the threshold and only a name could show who it is aimed at."""
     words = words_of(doc)
-    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words))
+    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words) and not mentions(doc))
 
 
 def _could_any(gates: list, words: set[int]) -> bool:

@@ -164,3 +164,23 @@ def test_quoted_insults_in_a_lesson_are_masked_for_the_model() -> None:
     lesson = "Today's kindness lesson: words like 'idiot' hurt."
     assert "idiot" not in harassment.model_text(lesson)
     assert "idiot" in harassment.model_text("you are an 'idiot'")
+
+
+# An @-mention names the account a comment is aimed at: mockery with no pronoun and no name is
+# still aimed at someone, and the text model's score is not halved as if it were aimed at nobody.
+@pytest.mark.parametrize("text", ["@juno.rk 🐀🐀 what a rat", "@t_delgado 🤮🤮 delete ur account", "lol @mika.fz 🥴🥴🥴"])
+def test_an_at_mention_is_a_target(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    doc = nlp(text)
+    assert rules.find(doc).targeted is True
+    assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["email me @ 4pm", "what a rat race this week 🐀", "@ the gym tonight, who's in"])
+def test_an_at_sign_alone_is_no_target(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    doc = nlp(text)
+    assert rules.find(doc).targeted is not True
+    assert score_harassment([doc], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
