@@ -65,6 +65,19 @@ def media_path(root: Path, relative: str) -> Path:
     return root / relative
 
 
+def stored_file(root: Path | None, row: StoredMedia | None) -> Path | None:
+    """The file a photo's row points at, when there is one to serve: the one rule the photo route
+    and the item page share, so the page never draws an <img> the route answers with a 404.
+
+    With no `root` (a caller that cannot look at the data directory) the row alone decides."""
+    if row is None or row.path is None or row.content_type is None:
+        return None
+    path = root / row.path if root is not None else Path(row.path)
+    if root is not None and not path.is_file():
+        return None  # the row outlived its file (a restore without the data directory)
+    return path
+
+
 def write_file(root: Path, data: bytes, content_type: str) -> tuple[str, str]:
     """Store `data` under root/media by its SHA-256, atomically; returns (relative path, sha256)."""
     import hashlib

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from monitor.config import Division
 from monitor.db import Database
+from monitor.media.store import stored_file
 from monitor.media.thumbs import thumbnail
 from monitor.models import Account, StoredItem, StoredMedia
 from monitor.web import auth
@@ -44,15 +45,16 @@ def media_routes(database: Database, division: Division, root: Path) -> list[Rou
         if viewer is None or found is None or not viewer.may_see(found[1]):
             raise HTTPException(404, "No such photo.")
         stored: StoredMedia = found[0]
-        if stored.path is None or stored.content_type is None or not (root / stored.path).is_file():
+        original = stored_file(root, stored)
+        if original is None or stored.path is None or stored.content_type is None:
             raise HTTPException(404, "No such photo.")
         if request.query_params.get("size") == "full":
-            return FileResponse(root / stored.path, media_type=stored.content_type, headers=HEADERS)
+            return FileResponse(original, media_type=stored.content_type, headers=HEADERS)
         try:
             path = thumbnail(root, stored.path)
         except Exception as exc:  # noqa: BLE001  (an image Pillow cannot shrink is sent as stored)
             log.warning("no thumbnail for a stored photo (%s); the original is sent", type(exc).__name__)
-            return FileResponse(root / stored.path, media_type=stored.content_type, headers=HEADERS)
+            return FileResponse(original, media_type=stored.content_type, headers=HEADERS)
         return FileResponse(path, media_type="image/jpeg", headers=HEADERS)
 
     return [Route("/item/{item_id:int}/media/{position:int}", item_media, methods=["GET"])]
