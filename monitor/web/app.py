@@ -128,6 +128,7 @@ def create_app(
     sign_on = sso.SignOn(database, division, now)
     env.globals["sso_buttons"] = sign_on.buttons
     mail_outbox = outbox or outbox_for(database, division)
+    media_root = data_root(database, division, data_dir)  # where the stored photos are (monitor.media.store)
 
     def pending_undo(request: Request) -> dict[str, Any] | None:
         """The dismissal this browser may still take back (kept in the signed session), if not expired."""
@@ -236,7 +237,7 @@ def create_app(
         entries = queue.history(session, review)
         return page(request, "item.html", {
             "viewer": viewer, "r": review, "findings": findings, "gap": review.governance,
-            "context": item_context(session, division, review, findings), "reasons": reasons(findings, CATEGORY_NAMES),
+            "context": item_context(session, division, review, findings, media_root), "reasons": reasons(findings, CATEGORY_NAMES),
             "escalation_notes": queue.escalation_notes(entries), "gap_clauses": quote(review.governance.clause) if review.governance else [], "back": safe_back(request.query_params.get("back", ""), "/"),
             "text": highlighted(review.item.text, current) if review.item is not None else None,
             "versions": versions_of(session, review.item.id)[:-1] if review.item is not None else [],
@@ -386,8 +387,8 @@ def create_app(
         *sign_on.routes(page),
         Route("/undo", undo, methods=["POST"]),
         Route("/favicon.ico", favicon),
-        *media_routes(database, division, data_root(database, division, data_dir)),  # stored photos (monitor/web/media.py)
-        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now, media_root=data_root(database, division, data_dir)),
+        *media_routes(database, division, media_root),  # stored photos (monitor/web/media.py)
+        *export_routes(database, division, page=page, need_viewer=need_viewer, now=now, media_root=media_root),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
         # the platforms' webhooks (monitor.webhooks): signed by the platform, not by a session
         *(extra_routes or []),

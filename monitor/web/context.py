@@ -3,7 +3,9 @@
 A moderator between classes must see at a glance who posted, when, under which post, the photos
 with their alt text and tags, and, for each student named or tagged, their media consent as it
 stood when the item was posted (AP1311 1.3.6, 2.2.3). One function builds it, so the web page and
-the CLI never disagree. Names appear here (the moderator must know whose consent is missing);
+the CLI never disagree. A photo is drawn only when a stored file is there to serve (the rule of
+the photo route, monitor.media.store.stored_file); otherwise the moderator reads why not, never a
+broken image. Names appear here (the moderator must know whose consent is missing);
 they never go to logs or e-mails.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,7 +22,8 @@ from sqlalchemy.orm import Session
 from classifiers.directory import Directory, Student
 from classifiers.roster import Roster, fold
 from monitor.config import Division
-from monitor.models import Finding, ReviewItem, StoredItem
+from monitor.media.store import MAX_ATTEMPTS, stored_file
+from monitor.models import Finding, ReviewItem, StoredItem, StoredMedia
 from monitor.web.clauses import Clause, quote
 
 PHOTO_CATEGORIES = ("photo_no_consent", "student_tagged")
@@ -42,7 +46,12 @@ class Photo:
     type: str
     alt_text: str
     tagged: tuple[str, ...]
-    src: str
+    src: str | None  # the photo route, only when a stored file is there to serve (else no <img> that 404s)
+    missing: str = ""  # a photo with no src: why, in a sentence for the moderator
+
+    @property
+    def stored(self) -> bool:
+        return self.src is not None
 
 
 @dataclass(frozen=True)
@@ -180,8 +189,27 @@ def _parent(session: Session, row: StoredItem) -> StoredItem | None:
     return session.scalars(select(StoredItem).where(StoredItem.account_id == row.account_id, StoredItem.platform_id == row.parent_platform_id)).first()
 
 
-def item_context(session: Session, division: Division, review: ReviewItem, findings: list[Finding]) -> ItemContext | None:
-    """The item's context; None for an account-level governance gap (it has no post)."""
+NOT_STORED_YET = "Photo not stored yet: hallwatch fetches it on its next run."
+
+
+def not_stored(row: StoredMedia | None) -> str:
+    """Why a photo has no stored file to show, in plain words (the row's error is already redacted)."""
+    if row is None:
+        return NOT_STORED_YET
+    if row.path is not None:
+        return "Photo not shown: its stored file is missing from the data directory."
+    why = f" ({row.error})" if row.error else ""
+    if row.attempts >= MAX_ATTEMPTS:
+        return f"Photo not stored: fetching it failed{why}, and hallwatch does not try again."
+    return f"Photo not stored yet: the last fetch failed{why}; hallwatch tries again on its next run." if why else NOT_STORED_YET
+
+
+def item_context(session: Session, division: Division, review: ReviewItem, findings: list[Finding],
+                 media_root: Path | None = None) -> ItemContext | None:
+    """The item's context; None for an account-level governance gap (it has no post).
+
+    `media_root` is the data directory the photos are under (monitor.media.store.data_root): with
+    it, a photo whose row outlived its file counts as not stored, as the photo route sees it."""
     item = review.item
     if item is None:
         return None
@@ -192,12 +220,19 @@ def item_context(session: Session, division: Division, review: ReviewItem, findi
         above = _parent(session, parent)
         if above is not None and parent.kind != "post":
             context.grandparent = _post(above)
-    for position, m in enumerate(item.media or []):
+    media = item.media or []
+    # every stored row of the item's photos in one query, never one per photo
+    rows = {r.position: r for r in session.scalars(select(StoredMedia).where(StoredMedia.item_id == item.id))} if media else {}
+    for position, m in enumerate(media):
         if not isinstance(m, dict):
             continue
+        kind = str(m.get("type") or "photo")
+        row = rows.get(position)
+        stored = kind == "photo" and stored_file(media_root, row) is not None
         context.photos.append(Photo(
-            position, str(m.get("type") or "photo"), str(m.get("alt_text") or ""), tuple(str(t) for t in m.get("tagged") or []),
-            f"/item/{item.id}/media/{position}",
+            position, kind, str(m.get("alt_text") or ""), tuple(str(t) for t in m.get("tagged") or []),
+            f"/item/{item.id}/media/{position}" if stored else None,
+            "" if stored or kind != "photo" else not_stored(row),
         ))
     context.people = people_on(division, review.account.name, item, findings)
     return context

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from monitor.config import Division, load_division
 from monitor.db import Database
-from monitor.models import Finding, ReviewItem, StoredItem
+from monitor.models import Finding, ReviewItem, StoredItem, StoredMedia, utcnow
 from monitor.routing import route_findings
 from monitor.runs import sync_accounts
 from monitor.users import add_user
@@ -89,6 +89,21 @@ PHOTO_POSTED = datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)  # 09:00 in th
 PHOTO_TEXT = "Art show winners! Well done Oliver Mbeki and Sofia Castellanos."
 PHOTO_ALT = "Two students holding their paintings in the gym"
 PHOTO_TAGS = ["Harper Lindqvist", "Noah Fairweather", "Zed Quillfeather"]
+
+
+def store_photo(db: Database, division: Division, item_id: int, position: int = 0, data_dir: Path | None = None) -> Path:
+    """A photo of the item as the monitor keeps it after a fetch (a shipped demo image, no real child),
+    under the data directory the web app and the CLI look in; returns the stored file."""
+    from connectors.sample import SAMPLE_IMAGES
+    from monitor.media.store import data_root, write_file
+
+    data = next(iter(sorted(SAMPLE_IMAGES.glob("*.png")))).read_bytes()
+    root = data_root(db, division, data_dir)
+    relative, digest = write_file(root, data, "image/png")
+    with db.transaction() as session:
+        session.add(StoredMedia(item_id=item_id, position=position, source_url=f"https://cdn.example/{position}", path=relative, sha256=digest,
+                                content_type="image/png", bytes=len(data), attempts=1, fetched_at=utcnow()))
+    return root / relative
 
 
 def photo_thread(db: Database, division: Division, now: datetime = NOW) -> dict[str, ReviewItem]:

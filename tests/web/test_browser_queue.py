@@ -10,9 +10,8 @@ import pytest
 
 from monitor.config import Division
 from monitor.db import Database
-from monitor.media.store import data_root, write_file
-from monitor.models import ReviewItem, StoredMedia, utcnow
-from tests.queue.helpers import PASSWORD, PHOTO_ALT, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, photo_thread, routed_item
+from monitor.models import ReviewItem
+from tests.queue.helpers import PASSWORD, PHOTO_ALT, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, photo_thread, routed_item, store_photo
 from tests.web.test_browser import ARTIFACTS, CHROMIUM, server  # noqa: F401  (the uvicorn fixture)
 
 pytestmark = pytest.mark.browser
@@ -44,17 +43,6 @@ def signed_in(browser: Any, base: str, email: str) -> Any:  # noqa: ANN401
     return page
 
 
-def store_photo(db: Database, division: Division, item_id: int) -> None:
-    """The item's first photo as the monitor keeps it after a fetch (a shipped demo image, no real child)."""
-    from connectors.sample import SAMPLE_IMAGES
-
-    data = next(iter(sorted(SAMPLE_IMAGES.glob("*.png")))).read_bytes()
-    relative, digest = write_file(data_root(db, division, None), data, "image/png")
-    with db.transaction() as session:
-        session.add(StoredMedia(item_id=item_id, position=0, source_url="https://cdn.example/0", path=relative, sha256=digest,
-                                content_type="image/png", bytes=len(data), attempts=1, fetched_at=utcnow()))
-
-
 def no_sideways_scroll(page: Any, name: str) -> None:  # noqa: ANN401
     """Screenshots at 1280 and 390 px; at 390 the page must not be wider than the window."""
     ARTIFACTS.mkdir(exist_ok=True)
@@ -84,6 +72,9 @@ def test_principal_sees_the_photo_consent_and_clause_words(browser: Any, server:
     image.scroll_into_view_if_needed()
     page.wait_for_function("() => { const i = document.querySelector('figure.photo img'); return i && i.complete; }")
     assert page.evaluate("() => document.querySelector('figure.photo img').naturalWidth") > 0
+    # the second photo was never stored: a note in its place, no broken image
+    assert page.locator("figure.photo img").count() == 1
+    assert "Photo not stored yet: hallwatch fetches it on its next run." in page.inner_text("figure.photo >> nth=1")
     consent = page.inner_text("ul.consent")
     assert "Oliver Mbeki (Ollie) (named in the text): no: media consent refused" in consent
     assert "Sofia Castellanos (named in the text): limited" in consent

@@ -10,15 +10,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from starlette.testclient import TestClient
 
 from monitor.config import Division
 from monitor.db import Database
-from monitor.models import AuditEntry, ReviewItem
+from monitor.media.store import MAX_ATTEMPTS
+from monitor.models import AuditEntry, ReviewItem, StoredMedia
 from monitor.web.app import create_app
 from tests.queue.helpers import (
-    COMMS, NORTHGATE, NORTHGATE_ADMIN, NOW, PHOTO_ALT, STUDENT_NAME, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, photo_thread, routed_item,
+    COMMS, NORTHGATE, NORTHGATE_ADMIN, NOW, PHOTO_ALT, STUDENT_NAME, WILLOW, WILLOW_ADMIN, WILLOW_PRINCIPAL, make_user, photo_thread, routed_item, store_photo,
 )
 from tests.queue.test_notify import body_text, division_with_smtp, smtp_server  # noqa: F401  (the fixture)
 from tests.web.conftest import SECRET, csrf_of, sign_in
@@ -35,16 +36,28 @@ def text_of(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
 
 
+def figures(page: str) -> list[str]:
+    return re.findall(r'<figure class="photo">.*?</figure>', page, re.S)
+
+
 def test_photo_item_shows_its_whole_context_and_the_clause_words(client: TestClient, db: Database, division: Division, people: None) -> None:
     thread = photo_thread(db, division)
+    item_id = thread["post"].item_id
+    store_photo(db, division, item_id, 0)  # the first photo fetched and stored; the second not yet
     sign_in(client, WILLOW_PRINCIPAL)
     page = client.get(f"/items/{thread['post'].id}").text
     words = text_of(page)
-    item_id = thread["post"].item_id
     # the photos, by position in the item's media list, with their alt text and tags
-    assert f'<img src="/item/{item_id}/media/0" alt="{PHOTO_ALT}"' in page
-    assert f'src="/item/{item_id}/media/1" alt="photo 2 (no alt text)"' in page
-    assert "Tagged: Harper Lindqvist, Noah Fairweather, Zed Quillfeather" in words
+    first, second = figures(page)
+    assert f'<img src="/item/{item_id}/media/0" alt="{PHOTO_ALT}"' in first
+    assert client.get(f"/item/{item_id}/media/0").status_code == 200, "the <img> the page draws is served"
+    # the photo not stored yet: a note in its place and the post on the platform, never an <img> that 404s
+    assert "<img" not in second and f"/item/{item_id}/media/1" not in page
+    assert client.get(f"/item/{item_id}/media/1").status_code == 404
+    assert "Photo not stored yet: hallwatch fetches it on its next run. You can open it on the platform" in text_of(second)
+    assert '<a href="https://example.invalid/photo" rel="noopener noreferrer" target="_blank">open it on the platform</a>' in second
+    assert "Alt text: none" in text_of(second)
+    assert "Tagged: Harper Lindqvist, Noah Fairweather, Zed Quillfeather" in text_of(first)
     # author and posting time, in the division's time zone (16:00 UTC is 09:00 MST)
     assert "Willow Creek Elementary the account itself" in words
     assert "Posted 2026-11-20 09:00 MST" in words
@@ -60,6 +73,37 @@ def test_photo_item_shows_its_whole_context_and_the_clause_words(client: TestCli
     assert "District employees will not “tag” photos of any students." in words
     assert "What to do: Remove the tag" in words
     assert "UTC" not in words
+
+
+def test_a_photo_without_a_file_to_serve_says_why_in_one_query(client: TestClient, db: Database, division: Division, people: None) -> None:
+    thread = photo_thread(db, division)
+    item_id = thread["post"].item_id
+    store_photo(db, division, item_id, 0).unlink()  # stored once, its file gone since (a restore without the data directory)
+    with db.transaction() as session:
+        session.add(StoredMedia(item_id=item_id, position=1, source_url="https://example.invalid/art2.jpg", error="the media host answered HTTP 404",
+                                attempts=MAX_ATTEMPTS))
+    sign_in(client, WILLOW_PRINCIPAL)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:  # noqa: ANN001, ANN002
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        page = client.get(f"/items/{thread['post'].id}").text
+    finally:
+        event.remove(db.engine, "before_cursor_execute", seen)
+    assert len([s for s in statements if "stored_media" in s]) == 1, "one query for all the item's photos"
+    first, second = figures(page)
+    assert "<img" not in page and f"/item/{item_id}/media/" not in page
+    assert "Photo not shown: its stored file is missing from the data directory." in text_of(first)
+    assert "Photo not stored: fetching it failed (the media host answered HTTP 404), and hallwatch does not try again." in text_of(second)
+    assert "Alt text: " + PHOTO_ALT in text_of(first) and "Tagged: Harper Lindqvist" in text_of(first)
+    with db.transaction() as session:  # a failure that will be retried says so
+        row = session.scalar(select(StoredMedia).where(StoredMedia.item_id == item_id, StoredMedia.position == 1))
+        row.attempts = 1
+    again = figures(client.get(f"/items/{thread['post'].id}").text)[1]
+    assert "Photo not stored yet: the last fetch failed (the media host answered HTTP 404); hallwatch tries again on its next run." in text_of(again)
 
 
 def test_comment_and_reply_show_the_posts_above_them(client: TestClient, db: Database, division: Division, people: None) -> None:
