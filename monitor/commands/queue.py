@@ -12,6 +12,7 @@ from monitor import queue
 from monitor.commands.options import config_option, data_dir_option
 from monitor.config import Division, load_division
 from monitor.db import Database
+from monitor.media.store import data_root
 from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, ReviewItem, utcnow
 from monitor.notify import CATEGORY_NAMES, outbox_for, send_pending
 from monitor.runs import open_database, sync_accounts
@@ -101,7 +102,7 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
             phrase = due_phrase(item.due_at, utcnow(), item.active)
             click.echo(f"item {item.id} (version {item.version}): {item.state}, {item.severity}, due {_due(item, division)}" + (f" ({phrase})" if phrase else ""))
             gap = item.governance
-            context = item_context(session, division, item, findings)
+            context = item_context(session, division, item, findings, data_root(db, division, data_dir))
             entries = queue.history(session, item)
             if item.item is not None:
                 click.echo(f"account:    {item.account.name} ({item.account.platform}), {item.item.kind} {item.item.platform_id}")
@@ -118,6 +119,10 @@ def show_command(config_dir: Path, data_dir: Path | None, acting: str, item_id: 
                 for photo in context.photos:
                     tags = f"; tagged: {', '.join(photo.tagged)}" if photo.tagged else ""
                     click.echo(f"{photo.type} {photo.position + 1}:    alt text: {photo.alt_text or '(none)'}{tags}")
+                    if photo.type == "photo":
+                        # the same words as the item page: a photo is on it, or why not
+                        click.echo("            " + ("stored: shown on the item page" if photo.stored else photo.missing
+                                                     + (" Open it on the platform (link above)." if item.item is not None and item.item.permalink else "")))
                 for person in context.people:
                     click.echo(f"student:    {person.name} ({person.how}): consent when posted: {person.words}")
             else:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from monitor.cli import Main
 from monitor.commands.queue import queue_group
 from monitor.db import Database
-from tests.queue.helpers import EXAMPLE, NORTHGATE, WILLOW, WILLOW_ADMIN, example_division, make_user, photo_thread, routed_item
+from tests.queue.helpers import EXAMPLE, NORTHGATE, WILLOW, WILLOW_ADMIN, example_division, make_user, photo_thread, routed_item, store_photo
 
 
 @click.group(cls=Main)
@@ -37,13 +37,18 @@ def test_show_gives_the_whole_context_and_the_clause_words(run, db: Database) ->
     division = example_division()
     make_user(db, division, WILLOW_ADMIN, "account_admin")
     thread = photo_thread(db, division)
+    store_photo(db, division, thread["post"].item_id, 0)  # where the run keeps it; the second photo not fetched yet
     out = run("queue", "show", str(thread["post"].id), "--as", WILLOW_ADMIN)
     assert out.exit_code == 0, out.output
     text = out.output
     assert "author:     Willow Creek Elementary (the account itself)" in text
     assert "posted:     2026-11-20 09:00 MST" in text
-    assert "photo 1:    alt text: Two students holding their paintings in the gym; tagged: Harper Lindqvist, Noah Fairweather, Zed Quillfeather" in text
-    assert "photo 2:    alt text: (none)" in text
+    # each photo, and whether the item page can show it, in the page's words
+    assert ("photo 1:    alt text: Two students holding their paintings in the gym; tagged: Harper Lindqvist, Noah Fairweather, Zed Quillfeather\n"
+            "            stored: shown on the item page\n") in text
+    assert ("photo 2:    alt text: (none)\n"
+            "            Photo not stored yet: hallwatch fetches it on its next run. Open it on the platform (link above).\n") in text
+    assert "link:       https://example.invalid/photo" in text
     assert "student:    Oliver Mbeki (Ollie) (named in the text): consent when posted: no: media consent refused" in text
     assert "student:    Noah Fairweather (tagged in photo 1): consent when posted: lapsed on 2025-06-30" in text
     assert "student:    Zed Quillfeather (tagged in photo 1): consent when posted: not on the roster" in text
