@@ -12,7 +12,10 @@ The whole pipeline runs once with every model threshold at its floor, so each mo
 finding carries its probability; a category is then predicted at threshold t when a rule found it
 or the model's score reaches t. The threshold chosen per category is the one whose F1, averaged
 with its two neighbours on the 0.05 grid, is best (a plateau, not a spike; ties: the higher one). Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on
-the judged score; it is reported here and set in classifiers/harassment.py by hand.
+the judged score; it is reported here and set in classifiers/harassment.py by hand. Harassment's
+judged score mixes the TF-IDF model and the encoder (classifiers.combine.mix): the pipeline runs
+once per encoder weight in WEIGHTS, and the weight whose best smoothed F1 is highest (ties: the
+one nearest 0.5, an even mix) goes into encoder.json as `harassment_encoder_weight` with --write.
 """
 from __future__ import annotations
 
@@ -31,6 +34,7 @@ from classifiers.encoder import META_FILE, MODEL_DIR, MODEL_FILE, Encoder, is_va
 from monitor.config import load_directory  # noqa: E402
 
 GRID = [round(0.05 * i, 2) for i in range(2, 20)]
+WEIGHTS = (0.5, 0.6, 0.7, 0.8, 1.0)
 FLOOR = 0.1
 MODEL_REASONS = set(REASONS.values())
 
@@ -52,26 +56,17 @@ def f1(tp: int, fp: int, fn: int) -> float:
     return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
-    parser.add_argument("--models", type=Path, default=MODEL_DIR)
-    parser.add_argument("--model-file", default=MODEL_FILE, help="the ONNX file in --models (encoder.fp32.onnx to compare)")
-    parser.add_argument("--write", action="store_true", help="write the chosen thresholds into encoder.json")
-    args = parser.parse_args()
-    encoder = Encoder(args.models, args.model_file)
-    chosen = dict(encoder.meta.get("thresholds", {}))
-    encoder.meta["thresholds"] = {h: FLOOR for h in encoder.heads}
-    harassment.HARASSMENT_THRESHOLD = pipeline.HARASSMENT_THRESHOLD = FLOOR
-    analyzer = pipeline.Analyzer(load_directory(args.data / "school" / "roster"), encoder=encoder)
+def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float, float, str]]:
+    """Per category: (threshold chosen, its F1, the printed lines) for one pipeline configuration."""
     # per category: (gold, rule found, best model score) for every item scored for it
     rows: dict[str, list[tuple[bool, bool, float, str]]] = {}
-    for name, path, validation in sets(args.data):
-        parsed = read_items(path)
+    for name, parsed, validation in loaded:
         keep = [i for i, r in enumerate(parsed.records) if not validation or is_validation(str(r.get("id")))]
         items = [parsed.items[i] for i in keep]
         for i, found in zip(keep, analyzer.analyze(items)):
             for category in CATEGORIES:
+                if only and category != only:
+                    continue
                 gold = category in parsed.records[i].get("labels", [])
                 mine = [f for f in found if f.category == category]
                 if category == "harassment":
@@ -80,7 +75,7 @@ def main() -> int:
                     rule = any(f.reason not in MODEL_REASONS for f in mine)
                     score = max((f.score for f in mine if f.reason in MODEL_REASONS), default=0.0)
                 rows.setdefault(category, []).append((gold, rule, score, name.split(" (")[0]))
-    print(f"{'category':15s} {'n':>4s} {'rules F1':>8s}  best t   F1    P     R    (by set at t)")
+    out = {}
     for category, data in rows.items():
         def at(t: float, subset=None):
             tp = fp = fn = 0
@@ -93,6 +88,7 @@ def main() -> int:
                 fn += gold and not pred
             return tp, fp, fn
         rules_only = at(2.0)
+
         # the best mean F1 over t and its two neighbours on the grid: a threshold on a plateau, not a spike
         def smooth(t: float) -> float:
             near = [g for g in GRID if abs(g - t) < 0.051]
@@ -100,17 +96,48 @@ def main() -> int:
         best = max(GRID, key=lambda t: (round(smooth(t), 4), t))
         tp, fp, fn = at(best)
         by_set = ", ".join(f"{s} {f1(*at(best, s)):.3f}" for s in sorted({r[3] for r in data}))
-        print(f"{category:15s} {len(data):4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
-              f"{tp / max(tp + fp, 1):.3f} {tp / max(tp + fn, 1):.3f}  ({by_set})")
-        print("    F1 by t: " + " ".join(f"{t}:{f1(*at(t)):.3f}" for t in GRID))
+        lines = (f"{category:15s} {len(data):4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
+                 f"{tp / max(tp + fp, 1):.3f} {tp / max(tp + fn, 1):.3f}  ({by_set})\n"
+                 "    F1 by t: " + " ".join(f"{t}:{f1(*at(t)):.3f}" for t in GRID))
+        out[category] = (best, smooth(best), lines)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, default=Path("../shared/data"))
+    parser.add_argument("--models", type=Path, default=MODEL_DIR)
+    parser.add_argument("--model-file", default=MODEL_FILE, help="the ONNX file in --models (encoder.fp32.onnx to compare)")
+    parser.add_argument("--write", action="store_true", help="write the chosen thresholds into encoder.json")
+    args = parser.parse_args()
+    encoder = Encoder(args.models, args.model_file)
+    chosen = dict(encoder.meta.get("thresholds", {}))
+    encoder.meta["thresholds"] = {h: FLOOR for h in encoder.heads}
+    harassment.HARASSMENT_THRESHOLD = pipeline.HARASSMENT_THRESHOLD = FLOOR
+    divisions = load_directory(args.data / "school" / "roster")
+    loaded = [(name, read_items(path), validation) for name, path, validation in sets(args.data)]
+    results = {}
+    for weight in WEIGHTS:
+        encoder.meta["harassment_encoder_weight"] = weight
+        analyzer = pipeline.Analyzer(divisions, encoder=encoder)
+        results[weight] = evaluate(analyzer, loaded, only=None if weight == WEIGHTS[0] else "harassment")
+        print(f"harassment, encoder weight {weight}: best t {results[weight]['harassment'][0]:.2f} "
+              f"F1 {results[weight]['harassment'][1]:.3f} (smoothed)\n" + results[weight]["harassment"][2].split("\n")[1], flush=True)
+    weight = max(WEIGHTS, key=lambda w: (round(results[w]["harassment"][1], 3), -abs(w - 0.5)))
+    report = {**results[WEIGHTS[0]], "harassment": results[weight]["harassment"]}
+    print(f"\n{'category':15s} {'n':>4s} {'rules F1':>8s}  best t   F1    P     R    (by set at t)")
+    for category, (best, _, lines) in report.items():
+        print(lines)
         if category != "harassment":
             chosen[category] = best
+    print(f"harassment encoder weight: {weight}")
     if args.write:
         meta_path = args.models / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["thresholds"] = {**meta.get("thresholds", {}), **chosen}
+        meta["harassment_encoder_weight"] = weight
         meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote thresholds {meta['thresholds']} to {meta_path}")
+        print(f"wrote thresholds {meta['thresholds']} and encoder weight {weight} to {meta_path}")
     return 0
 
 

@@ -13,9 +13,11 @@ TF-IDF model is refit on the fold's training side (classifiers.train_harassment.
 Davidson as shipped) and the encoder's probabilities are those of a model fine-tuned without the
 fold. The held-out tweets are parsed by the whole spaCy model and judged by
 classifiers.harassment.harassment_findings with the pipeline's probability
-(classifiers.combine: mean of TF-IDF and encoder): what `hallwatch classify` decides, rules
-included. Prints macro-F1 per fold for the encoder alone, TF-IDF alone, their mean at 0.5, and the
-pipeline verdict; and, for threshold choice, the pipeline's mean macro-F1 over a threshold grid.
+(classifiers.combine.mix of TF-IDF and encoder, with the shipped model's encoder weight): what
+`hallwatch classify` decides, rules included. Prints macro-F1 per fold for the encoder alone,
+TF-IDF alone, their mix at 0.5, and the pipeline verdict; and the pipeline's mean macro-F1 over a
+threshold grid and over other encoder weights (a report: both are chosen on development data,
+benchmarks/encoder_dev.py).
 """
 from __future__ import annotations
 
@@ -32,23 +34,28 @@ from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
 from classifiers import harassment  # noqa: E402
+from classifiers.combine import encoder_weight, mix  # noqa: E402
+from classifiers.encoder import load_encoder  # noqa: E402
 from classifiers.pipeline import MODEL_NAME  # noqa: E402
 from classifiers.train_harassment import Settings, fit, read_extra, read_olid  # noqa: E402
 
 GRID = (0.4, 0.45, 0.5, 0.55, 0.6, 0.65)
+WEIGHTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1.0)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, default=Path("../shared/data"))
     parser.add_argument("--folds", type=Path, default=Path("/tmp/olid-folds"))
+    parser.add_argument("--weight", type=float, help="the encoder's weight (default: the shipped model's)")
     args = parser.parse_args()
+    weight = args.weight if args.weight is not None else encoder_weight(load_encoder())
     started = time.perf_counter()
     texts, labels = read_olid(args.data)
     splits = list(StratifiedKFold(5, shuffle=True, random_state=13).split(texts, labels))
     extra_x, extra_y = read_extra(args.data, Settings())
     nlp = spacy.load(MODEL_NAME)
-    rows, grid_rows = [], []
+    rows, grid_rows, weight_rows = [], [], []
     for k, (train, test) in enumerate(splits):
         path = args.folds / f"fold{k}.npy"
         if not path.exists():
@@ -62,23 +69,32 @@ def main() -> int:
         fold_texts = [texts[i] for i in test]
         docs = list(nlp.pipe(fold_texts, batch_size=256))
         tfidf_p = tfidf.scores([harassment.model_text(t) for t in fold_texts])
-        mean_p = (tfidf_p + encoder_p) / 2
+        mean_p = mix(tfidf_p, encoder_p, weight)
         y = labels[test]
-        judged = harassment.score_harassment(docs, mean_p)
-        scores = np.asarray([s for s, _ in judged])
+
+        def judged(p: np.ndarray) -> np.ndarray:
+            return np.asarray([s for s, _ in harassment.score_harassment(docs, p)])
+
+        scores = judged(mean_p)
         verdict = scores >= harassment.HARASSMENT_THRESHOLD
+        by_weight = [judged(mix(tfidf_p, encoder_p, w)) for w in WEIGHTS]
+        weight_rows.append([[f1_score(y, judged_w >= t, average="macro") for t in GRID] for judged_w in by_weight])
         row = [f1_score(y, p, average="macro") for p in (encoder_p >= 0.5, tfidf_p >= 0.5, mean_p >= 0.5, verdict)]
         rows.append(row)
         grid_rows.append([f1_score(y, scores >= t, average="macro") for t in GRID])
-        print(f"fold {k}: encoder {row[0]:.4f}  TF-IDF {row[1]:.4f}  mean {row[2]:.4f}  "
+        print(f"fold {k}: encoder {row[0]:.4f}  TF-IDF {row[1]:.4f}  mix (w {weight}) {row[2]:.4f}  "
               f"pipeline verdict @ {harassment.HARASSMENT_THRESHOLD} {row[3]:.4f}", flush=True)
     if not rows:
         return 1
     mean = np.mean(rows, axis=0)
-    print(f"mean over {len(rows)} fold(s): encoder {mean[0]:.4f}  TF-IDF {mean[1]:.4f}  mean {mean[2]:.4f}  "
+    print(f"mean over {len(rows)} fold(s): encoder {mean[0]:.4f}  TF-IDF {mean[1]:.4f}  mix {mean[2]:.4f}  "
           f"pipeline verdict {mean[3]:.4f}  ({time.perf_counter() - started:.0f} s)")
     grid = np.mean(grid_rows, axis=0)
     print("pipeline verdict by threshold: " + ", ".join(f"{t}: {g:.4f}" for t, g in zip(GRID, grid)))
+    table = np.mean(weight_rows, axis=0)  # weight x threshold
+    print("pipeline verdict by encoder weight (rows) and threshold (columns " + " ".join(map(str, GRID)) + "):")
+    for w, line in zip(WEIGHTS, table):
+        print(f"  w {w}: " + " ".join(f"{g:.4f}" for g in line))
     return 0
 
 

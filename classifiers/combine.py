@@ -6,8 +6,10 @@ probability per head; then, per category:
 
 - student_pii, photo_no_consent, student_tagged, personal_info: the rules alone (roster names
   and numbers, consent against the roster, contact details). The encoder has no head for them.
-- harassment: the text probability is the mean of the TF-IDF model (classifiers/harassment_text)
-  and the encoder's `harassment` head; the rules of classifiers.harassment then judge it as before:
+- harassment: the text probability is a weighted mean of the TF-IDF model
+  (classifiers/harassment_text) and the encoder's `harassment` head, the encoder's weight
+  (`harassment_encoder_weight` in encoder.json, 0.5 when absent) chosen with the threshold on the
+  development data below (the TF-IDF model knows tweets, the encoder also paraphrase); the rules of classifiers.harassment then judge it as before:
   a threat or abuse rule decides "yes" whatever the probability, insults quoted in a lesson and
   second-hand reports of bullying cut it (x0.3), sports talk, slang compliments, criticism of
   decisions and text aimed at nobody discount it. Flagged at HARASSMENT_THRESHOLD. Severity is
@@ -47,6 +49,7 @@ from classifiers.encoder import HEADS, Encoder, load_encoder
 # below this the model may call an inquiry only for a writer who presents as media (presents_as_media);
 # chosen on development data (benchmarks/encoder_dev.py: media F1 0.959 -> 0.964, flat from 0.8 to 0.9)
 SURE = 0.85
+DEFAULT_ENCODER_WEIGHT = 0.5
 DEFAULT_THRESHOLDS = {"harassment": 0.6, "threat": 0.5, "media_inquiry": 0.5, "confidential": 0.5, "personal_use": 0.5}
 PERSONAL_USE_CLAUSE_KEY = "personal_use"
 REASONS = {
@@ -85,9 +88,19 @@ def score_items(items: Sequence, encoder: Encoder | None = None) -> Scores:
     return Scores(encoder, probabilities)
 
 
+def encoder_weight(encoder: Encoder) -> float:
+    """The encoder's share of the harassment probability (the model card's, chosen on dev data)."""
+    return float(encoder.meta.get("harassment_encoder_weight", DEFAULT_ENCODER_WEIGHT))
+
+
+def mix(text_model: np.ndarray, encoder_p: np.ndarray, weight: float) -> np.ndarray:
+    """The weighted mean of the TF-IDF model's and the encoder's harassment probabilities."""
+    return (1 - weight) * np.asarray(text_model, dtype=np.float64) + weight * np.asarray(encoder_p, dtype=np.float64)
+
+
 def harassment_probability(text_model: np.ndarray, scores: Scores) -> np.ndarray:
-    """The probability the harassment rules judge: the mean of the TF-IDF model and the encoder."""
-    return (np.asarray(text_model, dtype=np.float64) + scores.head("harassment").astype(np.float64)) / 2
+    """The probability the harassment rules judge: TF-IDF and encoder, mixed by the model's weight."""
+    return mix(text_model, scores.head("harassment"), encoder_weight(scores.encoder))
 
 
 def model_categories(item, categories: set[str], row: int, scores: Scores) -> list[tuple[str, float, str]]:
@@ -128,4 +141,4 @@ def is_threat(row: int, scores: Scores) -> bool:
     return float(scores.head("threat")[row]) >= scores.threshold("threat")
 
 
-__all__ = ["HEADS", "REASONS", "Scores", "score_items", "harassment_probability", "model_categories", "is_threat"]
+__all__ = ["HEADS", "REASONS", "Scores", "score_items", "encoder_weight", "mix", "harassment_probability", "model_categories", "is_threat"]

