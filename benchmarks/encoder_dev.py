@@ -14,8 +14,11 @@ or the model's score reaches t. The threshold chosen per category is the one who
 with its two neighbours on the 0.05 grid, is best (a plateau, not a spike; ties: the higher one). Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on
 the judged score; it is reported here and set in classifiers/harassment.py by hand. Harassment's
 judged score mixes the TF-IDF model and the encoder (classifiers.combine.mix): the pipeline runs
-once per encoder weight in WEIGHTS, and the weight whose best smoothed F1 is highest (ties: the
-one nearest 0.5, an even mix) goes into encoder.json as `harassment_encoder_weight` with --write.
+once per encoder weight in WEIGHTS and prints harassment F1 by threshold for each. The weight and
+HARASSMENT_THRESHOLD are chosen from this table together with the OLID folds' table
+(benchmarks/encoder_olid.py), the two kinds of text the judge uses: the pair with the best mean
+of the two (benchmarks/RESULTS-encoder.md says which). `--write --weight W` stores W in
+encoder.json as `harassment_encoder_weight`; without --weight the stored weight is kept.
 """
 from __future__ import annotations
 
@@ -109,6 +112,7 @@ def main() -> int:
     parser.add_argument("--models", type=Path, default=MODEL_DIR)
     parser.add_argument("--model-file", default=MODEL_FILE, help="the ONNX file in --models (encoder.fp32.onnx to compare)")
     parser.add_argument("--write", action="store_true", help="write the chosen thresholds into encoder.json")
+    parser.add_argument("--weight", type=float, help="with --write: the harassment encoder weight to store")
     args = parser.parse_args()
     encoder = Encoder(args.models, args.model_file)
     chosen = dict(encoder.meta.get("thresholds", {}))
@@ -130,14 +134,16 @@ def main() -> int:
         print(lines)
         if category != "harassment":
             chosen[category] = best
-    print(f"harassment encoder weight: {weight}")
+    print(f"harassment encoder weight with the best dev F1 alone: {weight} (choose it with the OLID folds' table)")
     if args.write:
         meta_path = args.models / META_FILE
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         meta["thresholds"] = {**meta.get("thresholds", {}), **chosen}
-        meta["harassment_encoder_weight"] = weight
+        if args.weight is not None:
+            meta["harassment_encoder_weight"] = args.weight
         meta_path.write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-        print(f"wrote thresholds {meta['thresholds']} and encoder weight {weight} to {meta_path}")
+        print(f"wrote thresholds {meta['thresholds']} and encoder weight "
+              f"{meta.get('harassment_encoder_weight', 'default')} to {meta_path}")
     return 0
 
 

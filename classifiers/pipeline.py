@@ -17,12 +17,13 @@ from collections import Counter
 from dataclasses import replace
 from typing import Sequence
 
+import numpy as np
 import spacy
 from spacy.language import Language
 
 from classifiers import confidential, contact, media_inquiry, photos, student_pii  # noqa: F401  (register factories)
 from classifiers.base import add
-from classifiers.combine import REASONS, harassment_probability, is_threat, model_categories, score_items
+from classifiers.combine import REASONS, encoder_weight, harassment_probability, is_threat, model_categories, score_items
 from classifiers.encoder import Encoder, load_encoder
 from classifiers.contract import MAX_CLASSIFIED_CHARS
 from classifiers.directory import Directory
@@ -72,9 +73,10 @@ class Analyzer:
         self.directory = directory
         self.roster = Roster.build(directory)
         self.nlp = load_nlp(model_name)
-        load_model()  # the harassment text model, once per process
         # the learned encoder, once per process; a missing or corrupt file fails here, naming it
         self.encoder = encoder or load_encoder()
+        if encoder_weight(self.encoder) < 1:
+            load_model()  # the harassment TF-IDF model, once per process, when the mix uses it
         # docs each lazily run model component saw, by name (benchmarks report them)
         self.lazy_runs: Counter[str] = Counter()
 
@@ -101,7 +103,9 @@ class Analyzer:
             docs.append(doc)
         # one encoder pass and one vectorized TF-IDF call for the whole batch
         scores = score_items(items, self.encoder)
-        probabilities = harassment_probability(text_scores(docs), scores)
+        # the TF-IDF model only where the mix gives it a share (an encoder weight of 1 leaves it out)
+        tfidf = text_scores(docs) if encoder_weight(self.encoder) < 1 else np.zeros(len(docs))
+        probabilities = harassment_probability(tfidf, scores)
         names = self.nlp.get_pipe("hallwatch_student_pii")
         self._run(ENTITIES, [doc for doc, p in zip(docs, probabilities)
                              if names.reads_entities(doc) or needs_entities(doc, float(p), HARASSMENT_THRESHOLD)])
