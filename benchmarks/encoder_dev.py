@@ -6,7 +6,9 @@
 Development data (never a holdout, never school/dev.jsonl, which stays for measuring):
 - the validation fifth of training/school/*.jsonl that classifiers.train_encoder never trains on
   (each file scored for its own category only: a file labels only its own category);
-- benchmarks/teen/dev.jsonl (harassment) and benchmarks/inquiries/dev.jsonl (media_inquiry).
+- benchmarks/teen/dev.jsonl (harassment), benchmarks/inquiries/dev.jsonl (media_inquiry and
+  confidential) and benchmarks/personal_use/dev.jsonl (personal_use): batches by writers outside
+  the training corpus, on which the model is as unsure as on any new writer's text.
 
 The whole pipeline runs once with every model threshold at its floor, so each model-decided
 finding carries its probability; a category is then predicted at threshold t when a rule found it
@@ -52,7 +54,8 @@ def sets(data: Path) -> list[tuple[str, Path, bool]]:
     corpus = ROOT / "training" / "school"
     return [(f"corpus validation ({c})", corpus / f"{c}.jsonl", True) for c in CATEGORIES] + [
         ("teen dev", ROOT / "benchmarks" / "teen" / "dev.jsonl", False),
-        ("inquiries dev", ROOT / "benchmarks" / "inquiries" / "dev.jsonl", False)]
+        ("inquiries dev", ROOT / "benchmarks" / "inquiries" / "dev.jsonl", False),
+        ("personal use dev", ROOT / "benchmarks" / "personal_use" / "dev.jsonl", False)]
 
 
 def f1(tp: int, fp: int, fn: int) -> float:
