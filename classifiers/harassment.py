@@ -7,6 +7,9 @@ Tweets teach the model what abuse sounds like; they rarely teach veiled threats,
 pile-ons among teenagers, or who the abuse is aimed at. The rules add those, and discount what the
 labelling rules exclude: criticism of decisions, untargeted profanity, sports trash talk, slang
 compliments, insults quoted in a lesson, and parents reporting bullying.
+
+The probability the rules judge is the caller's: the pipeline passes classifiers.combine's mix
+(the shipped model's weight makes it the encoder alone); called without one, the TF-IDF model's.
 """
 from __future__ import annotations
 
