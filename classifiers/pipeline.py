@@ -101,7 +101,7 @@ class Analyzer:
             doc._.item = item
             doc._.findings = []
             docs.append(doc)
-        # one encoder pass and one vectorized TF-IDF call for the whole batch
+        # one encoder pass for the whole batch (and one vectorized TF-IDF call when the mix uses it)
         scores = score_items(items, self.encoder)
         # the TF-IDF model only where the mix gives it a share (an encoder weight of 1 leaves it out)
         tfidf = text_scores(docs) if encoder_weight(self.encoder) < 1 else np.zeros(len(docs))

@@ -99,3 +99,50 @@ def test_model_findings_carry_plain_reasons_without_names_or_text(analyzer) -> N
             assert no_name_or_text(f.reason, it)
     model_made = [f for found in analyzer.analyze(texts) for f in found if f.reason in REASONS.values()]
     assert model_made and all(no_name_or_text(f.reason, it) for it in texts for f in model_made)
+
+
+def test_the_harassment_mix_follows_the_models_weight() -> None:
+    import numpy as np
+
+    from classifiers.combine import DEFAULT_ENCODER_WEIGHT, Scores, encoder_weight, harassment_probability, mix
+    from classifiers.encoder import load_encoder
+
+    tfidf, enc = np.asarray([0.2, 0.9]), np.asarray([0.8, 0.1])
+    assert np.allclose(mix(tfidf, enc, 0.5), [0.5, 0.5])
+    assert np.allclose(mix(tfidf, enc, 1.0), enc) and np.allclose(mix(tfidf, enc, 0.0), tfidf)
+    encoder = load_encoder()
+    shipped = encoder.meta.get("harassment_encoder_weight")
+    assert shipped is not None and 0.0 <= shipped <= 1.0  # the model card's choice is stored with the model
+    probabilities = np.zeros((2, len(encoder.heads)), dtype=np.float32)
+    probabilities[:, encoder.head("harassment")] = enc
+    scores = Scores(encoder, probabilities)
+    assert np.allclose(harassment_probability(tfidf, scores), mix(tfidf, enc, shipped))
+    saved = dict(encoder.meta)
+    try:
+        del encoder.meta["harassment_encoder_weight"]
+        assert encoder_weight(encoder) == DEFAULT_ENCODER_WEIGHT == 0.5
+    finally:
+        encoder.meta.clear()
+        encoder.meta.update(saved)
+
+
+def test_with_the_encoder_alone_the_tfidf_model_is_not_run(analyzer, monkeypatch) -> None:
+    """Weight 1 leaves the TF-IDF model out of the verdict, so the pipeline does not spend time on it;
+    below 1 it is run once per batch."""
+    from classifiers import pipeline
+
+    calls: list[int] = []
+    real = pipeline.text_scores
+    monkeypatch.setattr(pipeline, "text_scores", lambda docs: calls.append(len(docs)) or real(docs))
+    it = by("someone", "@rory.vb nobody at this school wants you here")
+    saved = analyzer.encoder.meta.get("harassment_encoder_weight")
+    try:
+        analyzer.encoder.meta["harassment_encoder_weight"] = 1.0
+        alone = findings(analyzer, it)
+        assert calls == []
+        analyzer.encoder.meta["harassment_encoder_weight"] = 0.5
+        findings(analyzer, it)
+        assert calls == [1]
+    finally:
+        analyzer.encoder.meta["harassment_encoder_weight"] = saved
+    assert [f.category for f in alone if f.category == "harassment"] == ["harassment"]
