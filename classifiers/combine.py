@@ -12,9 +12,10 @@ probability per head; then, per category:
   development data below and OLID's cross-validation folds. The shipped model's weight is 1: the
   encoder alone (it now learns from OLID and Davidson too; the TF-IDF share lowered the school and
   teen development F1 more than it raised OLID's), and the TF-IDF model is then not run. The
-  rules of classifiers.harassment then judge it as before: a threat or abuse rule decides "yes" whatever the probability, insults quoted in a lesson and
-  second-hand reports of bullying cut it (x0.3), sports talk, slang compliments, criticism of
-  decisions and text aimed at nobody discount it. Flagged at HARASSMENT_THRESHOLD. Severity is
+  rules of classifiers.harassment then judge it as before: a threat or abuse rule decides "yes"
+  whatever the probability, insults quoted in a lesson and second-hand reports of bullying cut it
+  (x0.3), sports talk, slang compliments, criticism of decisions and text aimed at nobody (no
+  second person, @-mention, name, pronoun or people noun) discount it. Flagged at HARASSMENT_THRESHOLD. Severity is
   "high" for a rule threat, or when the encoder's `threat` head reaches its threshold (0.5) on an item
   already flagged as harassment.
 - media_inquiry: the rule (a media signal and an ask, a parent or a thank-you excepted) decides
