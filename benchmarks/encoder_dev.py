@@ -117,6 +117,8 @@ def main() -> int:
     parser.add_argument("--write", action="store_true", help="write the chosen thresholds into encoder.json")
     parser.add_argument("--weight", type=float, help="with --write: the harassment encoder weight to store")
     args = parser.parse_args()
+    if args.weight is not None and not 0 <= args.weight <= 1:
+        parser.error(f"--weight must be from 0 to 1, not {args.weight}")
     encoder = Encoder(args.models, args.model_file)
     chosen = dict(encoder.meta.get("thresholds", {}))
     encoder.meta["thresholds"] = {h: FLOOR for h in encoder.heads}

@@ -68,6 +68,13 @@ class Encoder:
             self.heads: tuple[str, ...] = tuple(self.meta["heads"])
         except (ValueError, KeyError, TypeError) as exc:
             raise ModelError(f"{meta_path}: not a valid encoder description ({exc})") from exc
+        # the decision settings are probabilities; a wrong one would move every verdict silently
+        settings = {f"thresholds.{k}": v for k, v in (self.meta.get("thresholds") or {}).items()}
+        if "harassment_encoder_weight" in self.meta:
+            settings["harassment_encoder_weight"] = self.meta["harassment_encoder_weight"]
+        for name, value in settings.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+                raise ModelError(f"{meta_path}: {name} must be a number from 0 to 1, not {value!r}")
         try:
             self.tokenizer = Tokenizer.from_file(str(tokenizer_path))
         except Exception as exc:  # tokenizers raises a bare Exception on a bad file

@@ -100,6 +100,17 @@ def test_corrupt_tokenizer_and_description_are_named(tmp_path: Path) -> None:
         Encoder(tmp_path)
 
 
+@pytest.mark.parametrize("field, value", [("harassment_encoder_weight", 1.5), ("harassment_encoder_weight", "1"),
+                                          ("thresholds", {"personal_use": -0.1}), ("thresholds", {"confidential": None})])
+def test_out_of_range_settings_in_the_description_are_named(tmp_path: Path, field: str, value) -> None:
+    _copy(tmp_path)
+    meta = json.loads((tmp_path / META_FILE).read_text(encoding="utf-8"))
+    meta[field] = value
+    (tmp_path / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(ModelError, match=f"{tmp_path / META_FILE}: .*must be a number from 0 to 1"):
+        Encoder(tmp_path)
+
+
 def test_classify_runs_offline_without_torch(tmp_path: Path) -> None:
     """A fresh install classifies with no network and no torch: nothing is fetched, nothing imports it."""
     assert importlib.util.find_spec("torch") is None, "torch must not be installed in the test venv"
