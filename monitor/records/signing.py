@@ -46,24 +46,24 @@ def fingerprint(public_b64: str) -> str:
     return hashlib.sha256(public_b64.encode("ascii")).hexdigest()[:16]
 
 
-def decode_private(value: str, where: str) -> Ed25519PrivateKey:
+def _raw_key(value: str, where: str, what: str, hint: str) -> bytes:
+    """The 32 raw bytes of a base64 Ed25519 key; SigningError naming `where` and `what` otherwise."""
     try:
         raw = base64.b64decode(value.strip(), validate=True)
     except (binascii.Error, ValueError):
-        raise SigningError(f"{where}: {KEY_NAME} is not base64") from None
+        raise SigningError(f"{where}: {what} is not base64") from None
     if len(raw) != 32:
-        raise SigningError(f"{where}: {KEY_NAME} must be 32 bytes (base64 of a raw Ed25519 key; make one with `hallwatch export key`)")
-    return Ed25519PrivateKey.from_private_bytes(raw)
+        raise SigningError(f"{where}: {what} must be 32 bytes ({hint})")
+    return raw
+
+
+def decode_private(value: str, where: str) -> Ed25519PrivateKey:
+    hint = "base64 of a raw Ed25519 key; make one with `hallwatch export key`"
+    return Ed25519PrivateKey.from_private_bytes(_raw_key(value, where, KEY_NAME, hint))
 
 
 def decode_public(value: str, where: str) -> Ed25519PublicKey:
-    try:
-        raw = base64.b64decode(value.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        raise SigningError(f"{where}: the public key is not base64") from None
-    if len(raw) != 32:
-        raise SigningError(f"{where}: the public key must be 32 bytes (base64 of a raw Ed25519 public key)")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return Ed25519PublicKey.from_public_bytes(_raw_key(value, where, "the public key", "base64 of a raw Ed25519 public key"))
 
 
 def division_key(division: Division) -> Ed25519PrivateKey:
