@@ -34,7 +34,9 @@ TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
 TEEN3 = REPO / "benchmarks" / "teen" / "holdout3.jsonl"
 # Third round (issue 11, 2026-12-02): written by new writers before the encoder's third training.
 TEEN4 = REPO / "benchmarks" / "teen" / "holdout4.jsonl"
-TEEN_FILES = (TEEN2, TEEN3, TEEN4)
+# Fourth round (2026-12-02, second session): new writers, before the fourth training.
+TEEN5 = REPO / "benchmarks" / "teen" / "holdout5.jsonl"
+TEEN_FILES = (TEEN2, TEEN3, TEEN4, TEEN5)
 ALL_FILES = [*CATEGORY_FILES.values(), *LATER_FILES, *TEEN_FILES]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
 PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog"}
