@@ -29,7 +29,11 @@ CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_c
 SECOND_FILES = [HOLDOUT / "harassment2.jsonl", HOLDOUT / "personal_use2.jsonl"]
 # Third batches (issue 11, 2026-12-02, new writers, before the third training round).
 THIRD_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment3", "confidential2", "personal_use3", "media_inquiry2")]
-LATER_FILES = [*SECOND_FILES, *THIRD_FILES]
+# Fourth batches (2026-12-02, second session): a new writer, before the fourth training.
+FOURTH_FILES = [HOLDOUT / "harassment4.jsonl", HOLDOUT / "personal_use4.jsonl"]
+LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES]
+# Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
+DEV_FILES = [REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")]
 TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
 TEEN3 = REPO / "benchmarks" / "teen" / "holdout3.jsonl"
 # Third round (issue 11, 2026-12-02): written by new writers before the encoder's third training.
@@ -244,14 +248,26 @@ def test_later_batches_are_new_wording(path: Path) -> None:
     assert len(texts) == len(set(texts)) and not set(texts) & earlier
 
 
-def test_no_holdout_text_is_in_the_training_corpus() -> None:
-    """A holdout measures text the model never saw: none of its texts may sit in training/school."""
+def test_no_holdout_or_development_text_is_in_the_training_corpus() -> None:
+    """A holdout measures text the model never saw, and a development batch stands for writers it
+    never saw (thresholds are chosen on it): none of their texts may sit in training/school."""
     def norm(t: str) -> str:
         return " ".join(re.sub(r"[^a-z0-9 ]", "", fold(t)).split())
 
     corpus = {norm(r["text"]) for p in (REPO / "training" / "school").glob("*.jsonl") for r in _records(p)}
     holdouts = [*ALL_FILES, *(REPO / "benchmarks" / "teen").glob("holdout*.jsonl"),
-                *(REPO / "benchmarks" / "inquiries").glob("holdout*.jsonl")]
+                *(REPO / "benchmarks" / "inquiries").glob("holdout*.jsonl"), *DEV_FILES]
     for path in holdouts:
         shared = {norm(r["text"]) for r in _records(path)} & corpus
         assert not shared, (path.name, sorted(shared)[:3])
+
+
+@pytest.mark.parametrize("path", DEV_FILES, ids=lambda p: p.parent.name)
+def test_development_batches_load_with_the_dev_fields(path: Path) -> None:
+    parsed = read_items(path)
+    records = _records(path)
+    assert not parsed.errors and len(parsed.items) == len(records) >= 80
+    vocabulary = set(CATEGORIES) | {"none"}
+    for r in records:
+        assert tuple(sorted(r)) == tuple(sorted(FIELDS)), r["id"]
+        assert r["labels"] and set(r["labels"]) <= vocabulary, r["id"]
