@@ -7,8 +7,11 @@ Development data (never a holdout, never school/dev.jsonl, which stays for measu
 - batches by writers outside the training corpus, on which the model is as unsure as on any new
   writer's text: benchmarks/teen/dev.jsonl and benchmarks/harassment/dev.jsonl (harassment),
   benchmarks/inquiries/dev.jsonl (media_inquiry and confidential), benchmarks/personal_use/dev.jsonl
-  (personal_use). Thresholds are chosen on these alone (benchmarks/RESULTS-encoder.md, fourth
-  round: the corpus's own writers' text pulled them too high);
+  (personal_use). The harassment and personal_use thresholds are chosen on these alone
+  (benchmarks/RESULTS-encoder.md, fourth round: the corpus's own writers' text pulled them too
+  high). Not media_inquiry's and confidential's: the inquiries batch is what their rules were
+  written against in issue 4 (the rules alone score 0.99 there), so it cannot weigh the model's
+  share, and those two are chosen on all sets;
 - the validation fifth of training/school/*.jsonl that classifiers.train_encoder never trains on,
   reported beside them (F1 on all sets), never used to choose.
 
@@ -50,6 +53,7 @@ CATEGORIES = ("harassment", "media_inquiry", "confidential", "personal_use")
 
 
 OUTSIDE = ("teen dev", "harassment dev", "inquiries dev", "personal use dev")
+CHOSEN_ON_OUTSIDE = ("harassment", "personal_use")  # the others on all sets (see the docstring)
 
 
 def sets(data: Path) -> list[tuple[str, Path, bool]]:
@@ -89,7 +93,7 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
                 rows.setdefault(category, []).append((gold, rule, score, name.split(" (")[0]))
     out = {}
     for category, data in rows.items():
-        def at(t: float, subset=None, outside=True):
+        def at(t: float, subset=None, outside=category in CHOSEN_ON_OUTSIDE):
             """Counts at threshold t: on one set, on the outside writers' sets, or on all."""
             tp = fp = fn = 0
             for gold, rule, score, name in data:
@@ -109,8 +113,8 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
         best = max(GRID, key=lambda t: (round(smooth(t), 4), t))
         tp, fp, fn = at(best)
         by_set = ", ".join(f"{s} {f1(*at(best, s)):.3f}" for s in sorted({r[3] for r in data}))
-        n_outside = sum(r[3] in OUTSIDE for r in data)
-        lines = (f"{category:15s} {n_outside:4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
+        n_chosen = sum(r[3] in OUTSIDE for r in data) if category in CHOSEN_ON_OUTSIDE else len(data)
+        lines = (f"{category:15s} {n_chosen:4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
                  f"{tp / max(tp + fp, 1):.3f} {tp / max(tp + fn, 1):.3f}  all sets {f1(*at(best, outside=False)):.3f}  ({by_set})\n"
                  "    F1 by t: " + " ".join(f"{t}:{f1(*at(t)):.3f}" for t in GRID))
         out[category] = (best, smooth(best), lines)
@@ -142,7 +146,7 @@ def main() -> int:
               f"F1 {results[weight]['harassment'][1]:.3f} (smoothed)\n" + results[weight]["harassment"][2].split("\n")[1], flush=True)
     weight = max(WEIGHTS, key=lambda w: (round(results[w]["harassment"][1], 3), -abs(w - 0.5)))
     report = {**results[WEIGHTS[0]], "harassment": results[weight]["harassment"]}
-    print(f"\n{'category':15s} {'n':>4s} {'rules F1':>8s}  best t   F1    P     R    (outside writers' sets; then all sets and by set at t)")
+    print(f"\n{'category':15s} {'n':>4s} {'rules F1':>8s}  best t   F1    P     R    (on the sets it is chosen on; then all sets and by set at t)")
     for category, (best, _, lines) in report.items():
         print(lines)
         if category != "harassment":
