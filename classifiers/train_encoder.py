@@ -50,7 +50,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from classifiers.encoder import HEADS, MAX_TOKENS, encoder_input, is_validation  # noqa: E402
+from classifiers.encoder import HEADS, MAX_NAME_CHARS, MAX_TOKENS, encoder_input, is_validation  # noqa: E402
 from classifiers.train_harassment import read_davidson, read_olid, read_tweeteval  # noqa: E402
 
 CORPUS_FILES = {"harassment": "harassment.jsonl", "media_inquiry": "media_inquiry.jsonl",
@@ -145,14 +145,30 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
         data.train += train * args.corpus_repeat
         data.valid += valid
     if args.name_swap:
-        data.train = swap_names(data.train, args.name_swap, np.random.default_rng(SEED + 1))
+        pool = commenter_names(args.corpus or DEFAULT_CORPUS)
+        data.train = swap_names(data.train, args.name_swap, pool, np.random.default_rng(SEED + 1))
     return data, olid_x, olid_y, test
+
+
+DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "training" / "school"
 
 
 GENERIC_NAMES = ("", "someone", "anon", "Anonymous", "user", "guest")
 
 
-def swap_names(examples: list[Example], share: float, rng: np.random.Generator) -> list[Example]:
+def commenter_names(corpus: Path) -> list[str]:
+    """The display names of harassment.jsonl's commenters in the training split (also for an OLID
+    fold run, which trains on no corpus text but should swap names as the shipped model did)."""
+    names = set()
+    for line in (corpus / CORPUS_FILES["harassment"]).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            if not item["author"].get("is_account", False) and not is_validation(str(item.get("id"))):
+                names.add(" ".join(item["author"]["name"].split())[:MAX_NAME_CHARS])
+    return sorted(names)
+
+
+def swap_names(examples: list[Example], share: float, pool: list[str], rng: np.random.Generator) -> list[Example]:
     """Give a share of the tweets and of the corpus's commenter texts another writer's name.
 
     Without this the harassment head learns who writes rather than what is written: tweets come
@@ -161,8 +177,7 @@ def swap_names(examples: list[Example], share: float, rng: np.random.Generator) 
     whose labels cannot depend on the name are swapped (never an account's own post, never a
     media or confidential item: an outlet's or a parent's name is evidence there); the names come
     from the corpus's own commenters plus a few generic ones, drawn anew for every repeat."""
-    pool = sorted({e.text.split(" [SEP] ", 1)[0] for e in examples if e.body and e.source.startswith("corpus:")})
-    pool += list(GENERIC_NAMES)
+    pool = [*pool, *GENERIC_NAMES]
     out = []
     for e in examples:
         if e.body and rng.random() < share:
