@@ -18,7 +18,8 @@ Development data (never a holdout, never school/dev.jsonl, which stays for measu
 The whole pipeline runs once with every model threshold at its floor, so each model-decided
 finding carries its probability; a category is then predicted at threshold t when a rule found it
 or the model's score reaches t. The threshold chosen per category is the one whose F1, averaged
-with its two neighbours on the 0.05 grid, is best (a plateau, not a spike; ties: the higher one). Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on
+with its two neighbours on the 0.05 grid, is best (a plateau, not a spike; ties: the higher one;
+never the grid's first or last point, which has one neighbour). Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on
 the judged score; it is reported here and set in classifiers/harassment.py by hand. Harassment's
 judged score mixes the TF-IDF model and the encoder (classifiers.combine.mix): the pipeline runs
 once per encoder weight in WEIGHTS and prints harassment F1 by threshold for each. The weight and
@@ -110,7 +111,9 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
         def smooth(t: float) -> float:
             near = [g for g in GRID if abs(g - t) < 0.051]
             return sum(f1(*at(g)) for g in near) / len(near)
-        best = max(GRID, key=lambda t: (round(smooth(t), 4), t))
+        # only thresholds with a neighbour on both sides: at the grid's ends the "plateau" is half a
+        # plateau, and a flat curve would put the model's threshold at the floor (round 4, media)
+        best = max(GRID[1:-1], key=lambda t: (round(smooth(t), 4), t))
         tp, fp, fn = at(best)
         by_set = ", ".join(f"{s} {f1(*at(best, s)):.3f}" for s in sorted({r[3] for r in data}))
         n_chosen = sum(r[3] in OUTSIDE for r in data) if category in CHOSEN_ON_OUTSIDE else len(data)

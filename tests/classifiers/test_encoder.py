@@ -152,3 +152,52 @@ def test_tfidf_model_files_missing_or_corrupt_are_named(tmp_path: Path) -> None:
     (tmp_path / "harassment.npz").write_bytes((MODEL_DIR / "harassment.npz").read_bytes()[:500])
     with pytest.raises(ModelError, match=str(tmp_path / "harassment.npz")):
         LinearTextModel.load(tmp_path)
+
+
+# Written for this test (2026-12-02), in no training or benchmark file: clear cases either way.
+NAME_PROBE_HARASSMENT = (
+    "nobody at this school can stand you, just transfer already",
+    "lol look at her trying to sing, my ears are bleeding 🤢",
+    "you smell like a wet dog every single day",
+    "that teacher is a creep and everyone knows why he left his last job",
+    "walk home a different way tomorrow if you know what's good for you",
+    "imagine being this poor, your shoes are older than you",
+    "ur the reason ur parents split up",
+    "she should be fired, she's too stupid to teach kindergarten",
+    "go cry to your mommy, freak",
+    "everyone vote @jaylen.r ugliest in the grade 😂",
+    "people like his family don't belong in this town",
+    "keep posting and i'll send the screenshots to the whole school",
+)
+NAME_PROBE_NONE = (
+    "what time does the bus leave for the band trip?",
+    "congrats to the senior girls on the win last night!",
+    "this math test absolutely destroyed me lol",
+    "I disagree with the new phone policy and will raise it at the council meeting.",
+    "my little brother says the cafeteria pizza is the best day of the week",
+    "thank you to the custodians for keeping the gym so clean for the tournament",
+    "can someone share the link to the parent-teacher booking page?",
+    "omg the art show was so good, the ceramics were insane 😍",
+    "the referee missed three calls in the second half, brutal",
+    "please be kind online, bullying hurts real people",
+    "happy retirement Mrs. Lachance, you will be missed",
+    "anyone know if school is closed tomorrow for the storm?",
+)
+PROBE_NAMES = ("", "anon", "lilbit.xo", "Gordon Pratt", "Mom of twins")
+
+
+def test_the_authors_name_does_not_decide_harassment(encoder: Encoder) -> None:
+    """An insult is one whoever signs it (benchmarks/RESULTS-encoder.md, round 4: the model shipped
+    before it flipped its verdict with the author's name on 35% of development texts)."""
+    from classifiers.harassment import HARASSMENT_THRESHOLD
+
+    column = encoder.head("harassment")
+    texts = NAME_PROBE_HARASSMENT + NAME_PROBE_NONE
+    scores = np.stack([encoder.score([(name, t) for t in texts])[:, column] for name in PROBE_NAMES], axis=1)
+    verdicts = scores >= HARASSMENT_THRESHOLD
+    flips = int((verdicts.any(1) & ~verdicts.all(1)).sum())
+    assert flips <= 3, f"{flips} of {len(texts)} verdicts change with the author's name"
+    gold = np.asarray([True] * len(NAME_PROBE_HARASSMENT) + [False] * len(NAME_PROBE_NONE))
+    for column_of_name, name in enumerate(PROBE_NAMES):
+        right = int((verdicts[:, column_of_name] == gold).sum())
+        assert right >= len(texts) - 3, (name, right)
