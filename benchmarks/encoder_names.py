@@ -20,17 +20,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from sklearn.metrics import f1_score as f1  # noqa: E402
 
 from classifiers import harassment  # noqa: E402
 from classifiers.encoder import MODEL_DIR, MODEL_FILE, Encoder  # noqa: E402
 
 NAMES = ("", "someone", "mxddy.rae_09", "Karen Whitfield", "Proud Dad of 3")
 DEFAULT_FILES = (ROOT / "benchmarks" / "teen" / "dev.jsonl", ROOT / "benchmarks" / "harassment" / "dev.jsonl")
-
-
-def f1(y: np.ndarray, p: np.ndarray) -> float:
-    tp = int((p & y).sum())
-    return 2 * tp / (2 * tp + int((p & ~y).sum()) + int((~p & y).sum())) if tp else 0.0
 
 
 def main() -> int:

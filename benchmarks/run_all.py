@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["classifier_accuracy.py", "pii_vs_presidio.py", "classifier_speed.py", "pipeline_equivalence.py", "encoder_dev.py", "connector_calls.py",
+SCRIPTS = ["classifier_accuracy.py", "pii_vs_presidio.py", "classifier_speed.py", "pipeline_equivalence.py", "encoder_dev.py", "encoder_names.py", "connector_calls.py",
            "queue_scale.py"]
 
 
