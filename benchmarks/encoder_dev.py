@@ -53,7 +53,6 @@ MODEL_REASONS = set(REASONS.values())
 CATEGORIES = ("harassment", "media_inquiry", "confidential", "personal_use")
 
 
-OUTSIDE = ("teen dev", "harassment dev", "inquiries dev", "personal use dev")
 CHOSEN_ON_OUTSIDE = ("harassment", "personal_use")  # the others on all sets (see the docstring)
 
 
@@ -77,6 +76,7 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
     """Per category: (threshold chosen, its F1, the printed lines) for one pipeline configuration."""
     # per category: (gold, rule found, best model score) for every item scored for it
     rows: dict[str, list[tuple[bool, bool, float, str]]] = {}
+    outside_sets = {name for name, _, validation in loaded if not validation}  # the outside writers' batches
     for name, parsed, validation in loaded:
         keep = [i for i, r in enumerate(parsed.records) if not validation or is_validation(str(r.get("id")))]
         items = [parsed.items[i] for i in keep]
@@ -98,7 +98,7 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
             """Counts at threshold t: on one set, on the outside writers' sets, or on all."""
             tp = fp = fn = 0
             for gold, rule, score, name in data:
-                if (subset and name != subset) or (not subset and outside and name not in OUTSIDE):
+                if (subset and name != subset) or (not subset and outside and name not in outside_sets):
                     continue
                 pred = rule or score >= t
                 tp += gold and pred
@@ -116,7 +116,7 @@ def evaluate(analyzer, loaded, only: str | None = None) -> dict[str, tuple[float
         best = max(GRID[1:-1], key=lambda t: (round(smooth(t), 4), t))
         tp, fp, fn = at(best)
         by_set = ", ".join(f"{s} {f1(*at(best, s)):.3f}" for s in sorted({r[3] for r in data}))
-        n_chosen = sum(r[3] in OUTSIDE for r in data) if category in CHOSEN_ON_OUTSIDE else len(data)
+        n_chosen = sum(r[3] in outside_sets for r in data) if category in CHOSEN_ON_OUTSIDE else len(data)
         lines = (f"{category:15s} {n_chosen:4d} {f1(*rules_only):8.3f}  {best:5.2f}  {f1(tp, fp, fn):.3f} "
                  f"{tp / max(tp + fp, 1):.3f} {tp / max(tp + fn, 1):.3f}  all sets {f1(*at(best, outside=False)):.3f}  ({by_set})\n"
                  "    F1 by t: " + " ".join(f"{t}:{f1(*at(t)):.3f}" for t in GRID))
