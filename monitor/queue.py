@@ -284,6 +284,14 @@ def findings_by_item(session: Session, reviews: list[ReviewItem]) -> dict[int, l
     return grouped
 
 
+def reasons_line(findings: list[Finding], most: int = 3) -> str:
+    """The findings' plain-language reasons in one line for a queue row, each once, in the order
+    found. Reasons hold no flagged text and no name (classifiers.reasons), so a list may show them."""
+    seen = list(dict.fromkeys(f.reason for f in findings if f.reason))
+    line = "; ".join(seen[:most])
+    return line + (f"; and {len(seen) - most} more" if len(seen) > most else "")
+
+
 def history(session: Session, review: ReviewItem) -> list[AuditEntry]:
     return list(session.scalars(
         select(AuditEntry).where(AuditEntry.entity_type == "review_item", AuditEntry.entity_id == str(review.id)).order_by(AuditEntry.id)

@@ -72,9 +72,14 @@ def list_command(
             page = queue.list_items(session, viewer, account=account, category=category, state=state, severity=severity, search=search,
                                     assigned_to=viewer.email if mine else None, after=after, limit=limit)
             click.echo(f"{'id':>7}  {'due':<21}  {'':<16}  {'sev':<6}  {'state':<9}  {'account':<28}  {'categories':<32}  claimed by")
+            findings = queue.findings_by_item(session, page.items)
             for item in page.items:
                 click.echo(f"{item.id:>7}  {_due(item, division):<21}  {due_phrase(item.due_at, now, item.active):<16}  {item.severity:<6}  {item.state:<9}  "
                            f"{item.account.name:<28}  {','.join(item.category_list):<32}  {item.claimed_by or ''}")
+                current = [f for f in findings.get(item.item_id, []) if item.item is not None and f.item_version == item.item.version]
+                why = item.governance.reason if item.governance is not None else queue.reasons_line(current)
+                if why:
+                    click.echo(f"{'':>7}  why: {why}")
             if not page.items:
                 click.echo("(nothing in your queue)")
             if page.next_cursor:

@@ -211,8 +211,10 @@ def create_app(
             accounts = [a for a in session.scalars(select(Account).order_by(Account.name)) if viewer.may_see(a.name)]
             counts = queue.counts(session, viewer)
             findings = queue.findings_by_item(session, result.items)
+            current = {r.id: [f for f in findings[r.item_id] if f.item_version == r.item.version] if r.item is not None else [] for r in result.items}
             rows = [{
-                "r": r, "text": highlighted(r.item.text, [f for f in findings[r.item_id] if f.item_version == r.item.version]) if r.item is not None else None,
+                "r": r, "text": highlighted(r.item.text, current[r.id]) if r.item is not None else None,
+                "why": queue.reasons_line(current[r.id]),
                 "deleted": queue.deleted_label(r),
                 "link": safe_link(r.item.permalink) if r.item is not None else None, "gap": r.governance,
                 "overdue": r.active and r.due_at < now(),

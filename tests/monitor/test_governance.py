@@ -303,6 +303,7 @@ def test_governance_command_files_findings_and_keeps_its_report_and_exit_status(
     listing = runner.invoke(main, ["queue", "list", "--config", str(config_dir), "--data-dir", str(tmp_path / "data"), "--as", "tessa.nakamura@prairiehills-sd.ca", "--category", "governance"])
     assert listing.exit_code == 0, listing.output
     item_id = next(line.split()[0] for line in listing.output.splitlines() if "northgate-high-yt" in line)
+    assert "why: no designated content manager" in listing.output
     shown = runner.invoke(main, ["queue", "show", "--config", str(config_dir), "--data-dir", str(tmp_path / "data"), "--as", "tessa.nakamura@prairiehills-sd.ca", item_id])
     assert shown.exit_code == 0, shown.output
     assert "the account itself" in shown.output and "rule:       content_manager" in shown.output

@@ -73,6 +73,11 @@ def test_list_shows_local_due_times_and_filters(run, db: Database) -> None:  # n
     assert set(rows) == {str(late.id), str(high.id)}
     assert "overdue 3 h" in rows[str(late.id)] and ("MST" in rows[str(late.id)] or "MDT" in rows[str(late.id)])
     assert "UTC" not in listed.output
+    # each row's reason on the line under it, so the list tells why without opening the item
+    lines = listed.output.splitlines()
+    for review in (late, high):
+        row = next(i for i, line in enumerate(lines) if line.split() and line.split()[0] == str(review.id))
+        assert lines[row + 1].split() == ["why:", "a", "student's", "full", "name", "from", "the", "roster"]
     searched = run("queue", "list", "--as", WILLOW_ADMIN, "--search", "other WORDS").output
     assert f"\n{high.id:>7}  " in searched and f"\n{late.id:>7}  " not in searched
     severe = run("queue", "list", "--as", WILLOW_ADMIN, "--severity", "high").output

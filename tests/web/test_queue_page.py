@@ -75,6 +75,19 @@ def test_photo_item_shows_its_whole_context_and_the_clause_words(client: TestCli
     assert "UTC" not in words
 
 
+def test_the_list_gives_each_row_its_reasons(client: TestClient, db: Database, division: Division, people: None) -> None:
+    thread = photo_thread(db, division)
+    sign_in(client, WILLOW_PRINCIPAL)
+    page = client.get("/").text
+    row = re.search(rf'<tr class="item[^"]*" data-id="{thread["post"].id}".*?</tr>', page, re.S)
+    assert row, "the photo post is listed"
+    why = re.search(r'<small class="why">(.*?)</small>', row.group(0), re.S)
+    assert why, "the row carries its findings' reasons"
+    reasons = html.unescape(why.group(1)).split("; ")
+    assert "names a student whose media consent is refused" in reasons
+    assert len(reasons) == len(set(reasons)), "each reason once"
+
+
 def test_a_photo_without_a_file_to_serve_says_why_in_one_query(client: TestClient, db: Database, division: Division, people: None) -> None:
     thread = photo_thread(db, division)
     item_id = thread["post"].item_id
