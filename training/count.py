@@ -64,7 +64,7 @@ def main() -> None:
     print("| " + " | ".join(cells) + " |")
     print()
     cols = ["emoji", "all lower case", "all caps", "account's own", "post", "comment", "reply",
-            "facebook", "instagram", "x", "youtube", "blog"]
+            "facebook", "instagram", "x", "youtube", "blog", "tiktok"]
     print("| file | " + " | ".join(cols) + " |")
     print("|" + "---|" * (len(cols) + 1))
     for path in sorted(ROOT.glob("*.jsonl")):
