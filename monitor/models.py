@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, event
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, ForeignKeyConstraint, Index, Integer, String, Text, TypeDecorator, UniqueConstraint, event
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -551,6 +551,8 @@ class StoredMedia(Base):
     platform's file name; NULL while no fetch has succeeded. `error` is the last failure, redacted
     (no URL, no token); `attempts` counts tries, bounded (monitor.media.store.MAX_ATTEMPTS).
     Rows go with their item (ON DELETE CASCADE); the files go with monitor.media.store.delete_item_media.
+    An edit that puts another photo at a position starts this row over; the photo it held is kept for
+    the earlier version in ArchivedMedia first (monitor.media.archive).
     """
 
     __tablename__ = "stored_media"
@@ -569,6 +571,45 @@ class StoredMedia(Base):
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_tried_at: Mapped[datetime | None]
+
+
+
+class ArchivedMedia(Base):
+    """A stored photo of an earlier version of an item, kept when an edit replaced it (monitor.media.archive).
+
+    One row per (item, version, position): `version` is the ItemVersion it was shown in, `position`
+    its place in that version's `media` list; the file fields are copied from the stored_media row
+    at the moment a fetch replaced it, so the file stays on disk for that version's record (export,
+    PDF) until retention purges the item. The same bytes kept for two versions, or still the current
+    photo, are one file with several rows; a file goes only when no row of either table points at it.
+
+    A table of its own rather than a version column on stored_media: stored_media stays one row per
+    (item, position), the photo now on the platform, which the item page, the photo route, `queue
+    show`, thumbnails, the classifier's input and the fetch queue all read; none of them changes,
+    and the migration only adds a table, touching no existing row. Rows go with their item version
+    (a foreign key on (item_id, version), ON DELETE CASCADE, so with their item too); the files go
+    with monitor.media.store.delete_item_media.
+    """
+
+    __tablename__ = "archived_media"
+    __table_args__ = (
+        UniqueConstraint("item_id", "version", "position", name="uq_archived_media_item_version_position"),
+        ForeignKeyConstraint(["item_id", "version"], ["item_versions.item_id", "item_versions.version"], ondelete="CASCADE",
+                             name="fk_archived_media_item_version"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(Text)
+    path: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    bytes: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime | None]
+    archived_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 # every audit row is hash-chained as it is flushed: the hook lives with the chain's code

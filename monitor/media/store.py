@@ -3,7 +3,9 @@
 A file is named from the SHA-256 of its bytes (`media/ab/abcdef….jpg`), never from the platform's
 file name, and written to a temporary file first and renamed, so a crash leaves either the whole
 file or none. The same bytes posted twice are one file with two rows; a file is removed only
-when no row points at it any more.
+when no row points at it any more (a stored_media row, or an archived_media row of an earlier
+version: an edit that replaces a photo keeps the old one for the version that showed it, see
+monitor.media.archive).
 
 The monitor calls `fetch_account_media` between storing an account's items and classifying them
 (monitor.runs); `with_local_media` then gives the classifier each fetched photo's file, so faces
@@ -28,7 +30,8 @@ from sqlalchemy.orm import Session
 from connectors.items import Item
 from monitor.db import Database, is_database_gone
 from monitor.media.fetch import FetchedImage, MediaFetchError, fetch_image, new_client
-from monitor.models import StoredItem, StoredMedia, utcnow
+from monitor.media import archive
+from monitor.models import ArchivedMedia, StoredItem, StoredMedia, utcnow
 from monitor.redact import safe_message
 
 log = logging.getLogger("hallwatch.media")
@@ -225,7 +228,9 @@ def _fetch_one(db: Database, root: Path, photo: _Wanted, fetch: Fetch, now: Call
             row = StoredMedia(item_id=photo.item_id, position=photo.position, source_url=photo.url or "", attempts=0)
             session.add(row)
         elif row.source_url != (photo.url or ""):
-            # an edited item with another photo at this place: start over, and let the old file go
+            # an edited item with another photo at this place: the old photo is kept for the earlier
+            # version(s) that showed it, then the row starts over (the file goes only if nothing keeps it)
+            archive.keep_replaced(session, row, moment)
             replaced, row.source_url, row.attempts = row.path, photo.url or "", 0
         row.attempts += 1
         row.last_tried_at = moment
@@ -280,11 +285,12 @@ def with_local_media(session: Session, rows: Sequence[StoredItem], items: Sequen
 
 
 def delete_item_media(session: Session, data_dir: Path, item_ids: Iterable[int]) -> int:
-    """Remove the stored photos of these items: rows now, files once the session commits.
+    """Remove the stored photos of these items, their earlier versions' too: rows now, files once
+    the session commits.
 
     For retention (monitor.records purge): the caller commits. A file another item's row still
     points at (the same bytes posted twice) stays; a file already gone is fine. Thumbnails go too.
-    Returns how many rows were deleted."""
+    Returns how many rows (stored and archived) were deleted."""
     ids = sorted(set(item_ids))
     if not ids:
         return 0
@@ -293,14 +299,16 @@ def delete_item_media(session: Session, data_dir: Path, item_ids: Iterable[int])
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
         paths |= {p for p in session.scalars(select(StoredMedia.path).where(StoredMedia.item_id.in_(chunk), StoredMedia.path.is_not(None)))}
+        paths |= set(session.scalars(select(ArchivedMedia.path).where(ArchivedMedia.item_id.in_(chunk))))
         count += session.execute(delete(StoredMedia).where(StoredMedia.item_id.in_(chunk))).rowcount or 0
+        count += session.execute(delete(ArchivedMedia).where(ArchivedMedia.item_id.in_(chunk))).rowcount or 0
     session.flush()
     _remove_after_commit(session, data_dir, sorted(paths))
     return count
 
 
 def _remove_after_commit(session: Session, root: Path, paths: list[str]) -> None:
-    """Delete the files once the transaction commits, each only if no row points at it then."""
+    """Delete the files once the transaction commits, each only if no row (stored or archived) points at it then."""
     if not paths:
         return
 
@@ -308,6 +316,7 @@ def _remove_after_commit(session: Session, root: Path, paths: list[str]) -> None
         try:
             with Session(bind=committed.get_bind()) as fresh:
                 still = set(fresh.scalars(select(StoredMedia.path).where(StoredMedia.path.in_(paths))))
+                still |= set(fresh.scalars(select(ArchivedMedia.path).where(ArchivedMedia.path.in_(paths))))
         except Exception as exc:  # noqa: BLE001
             log.error("stored photos not removed after commit (%s); they are orphans now", safe_message(exc))
             return
