@@ -1,7 +1,8 @@
 """The signed records export: `hallwatch export` and the web page's zip.
 
 One account's items (optionally a date range of their posting times, in the division's time zone,
-or a single item), each with its versions, findings, review and audit rows, written as JSON lines,
+or a single item), each with its versions (and the stored photos each showed, copied under
+images/), findings, review and audit rows, written as JSON lines,
 CSV or a PDF a records officer can read, plus `manifest.json`: every file's SHA-256 and size, the
 parameters, who and when, the audit log's newest row at the time, and an Ed25519 signature over
 the manifest (monitor.records.signing). `verify_export` checks all of it.
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 from monitor.config import Division
 from monitor.db import Database
 from monitor.errors import HallwatchError
+from monitor.media.archive import version_photos
 from monitor.models import Account, AuditEntry, Finding, ReviewItem, StoredItem, StoredMedia
 from monitor.notify import local_zone
 from monitor.records import signing
@@ -110,17 +112,20 @@ def local(value: datetime | None, zone: tzinfo) -> str | None:
     return value.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %Z") if value else None
 
 
-def _versions(session: Session, item: StoredItem) -> list[dict[str, Any]]:
-    """The item's versions, oldest first, the current one last (monitor.records.versions)."""
+def _versions(session: Session, item: StoredItem, media_root: Path | None = None) -> list[dict[str, Any]]:
+    """The item's versions, oldest first, the current one last (monitor.records.versions), each
+    with the names in images/ of the photos it showed (the current one's are the item's `images`)."""
+    images = _all_images(session, item, media_root)
     return [{
         "version": v.version, "text": v.text, "media": v.media or [], "seen_at": v.seen_from, "seen_until": v.seen_until,
         "platform_time": v.platform_time, "why": v.why, "current": v.why == "current",
+        "images": [name for name, _ in images.get(None if v.why == "current" else v.version, [])],
     } for v in versions_of(session, item.id)]
 
 
-def _version_rows(session: Session, item: StoredItem, zone: tzinfo) -> list[dict[str, Any]]:
+def _version_rows(session: Session, item: StoredItem, zone: tzinfo, media_root: Path | None = None) -> list[dict[str, Any]]:
     return [{**v, "seen_at": iso(v["seen_at"]), "seen_at_local": local(v["seen_at"], zone), "seen_until": iso(v["seen_until"]),
-             "seen_until_local": local(v["seen_until"], zone), "platform_time": iso(v["platform_time"])} for v in _versions(session, item)]
+             "seen_until_local": local(v["seen_until"], zone), "platform_time": iso(v["platform_time"])} for v in _versions(session, item, media_root)]
 
 
 def _stored_images(session: Session, item: StoredItem, media_root: Path | None) -> list[tuple[str, Path]]:
@@ -136,6 +141,28 @@ def _stored_images(session: Session, item: StoredItem, media_root: Path | None) 
         source = media_root / str(row.path)
         if source.is_file():
             found.append((f"{item.id}-{row.position}{source.suffix}", source))
+    return found
+
+
+def _all_images(session: Session, item: StoredItem, media_root: Path | None) -> dict[int | None, list[tuple[str, Path]]]:
+    """The stored photos of every version: None for the current one (`_stored_images`), else the
+    version's number (monitor.media.archive: the photo it showed, kept when an edit replaced it).
+
+    An earlier version's photo is `<item id>-v<version>-<position>.<ext>`, unless the same file is
+    in the export already under another name of this item (the same bytes shown twice): then that
+    name, so one file is copied once."""
+    current = _stored_images(session, item, media_root)
+    found: dict[int | None, list[tuple[str, Path]]] = {None: current}
+    if media_root is None:
+        return found
+    named = {source: name for name, source in current}
+    for version, photos in sorted(version_photos(session, item.id).items()):
+        for position, relative in sorted(photos.items()):
+            source = media_root / relative
+            if not source.is_file():
+                continue  # the row outlived its file (a restore without the data directory)
+            name = named.setdefault(source, f"{item.id}-v{version}-{position}{source.suffix}")
+            found.setdefault(version, []).append((name, source))
     return found
 
 
@@ -182,7 +209,7 @@ def _records(session: Session, account: Account, ids: Sequence[int], zone: tzinf
                 "text": item.text,
                 "media": item.media or [],
                 "raw": item.raw or {},
-                "versions": _version_rows(session, item, zone),
+                "versions": _version_rows(session, item, zone, media_root),
                 "images": [name for name, _ in _stored_images(session, item, media_root)],
                 "findings": [{
                     "id": f.id, "category": f.category, "severity": f.severity, "score": f.score, "label": f.label,
@@ -257,7 +284,7 @@ class CsvWriter:
         "items": ["item_id", "account", "platform", "platform_id", "kind", "parent_platform_id", "author_name", "author_platform_id",
                   "author_is_account", "created_at", "created_at_local", "first_seen_at", "permalink", "text", "media",
                   "review_id", "review_state", "outcome", "resolved_by", "resolved_at_local", "note"],
-        "versions": ["item_id", "version", "seen_at", "seen_at_local", "text", "media"],
+        "versions": ["item_id", "version", "seen_at", "seen_at_local", "text", "media", "images"],
         "findings": ["item_id", "finding_id", "category", "severity", "score", "label", "start", "end", "clause", "reason", "created_at"],
         "history": ["item_id", "audit_id", "at", "at_local", "actor", "action", "entity_type", "entity_id", "before", "after", "prev_hash", "row_hash"],
     }
@@ -353,7 +380,8 @@ def write_export(session: Session, division: Division, request: ExportRequest, e
     try:
         for record in _records(session, account, ids, zone, media_root):
             item = session.get(StoredItem, record["item"]["id"])
-            for name, source in _stored_images(session, item, media_root) if item is not None else []:
+            copied = {name: source for photos in (_all_images(session, item, media_root) if item is not None else {}).values() for name, source in photos}
+            for name, source in copied.items():
                 target = directory / "images" / name
                 target.parent.mkdir(exist_ok=True)
                 shutil.copyfile(source, target)

@@ -2,7 +2,8 @@
 
 A cover page (division, account, what was asked, by whom, when, the time zone), then one section
 per item: account, times in the division's time zone, author, link, the text, images (where
-stored) or the media's links, every version, the findings with their reasons, the review and its
+stored) or the media's links, every version with its own text and images (or links) as the
+current one's are shown, the findings with their reasons, the review and its
 history. Text is set in DejaVu Sans, a TTF with wide Unicode coverage, taken from matplotlib's own
 copy (a pinned dependency) or Debian's fonts-dejavu-core: accents and most symbols print; a
 character the font lacks (a colour emoji) prints as its code point, e.g. [U+1F389], so the reader
@@ -102,6 +103,23 @@ class PdfWriter:
         except Exception as exc:  # noqa: BLE001  (a picture fpdf2 cannot read stays a file in images/, named below)
             self._line(f"(the picture could not be drawn: {type(exc).__name__})", size=9)
 
+    def _images(self, images: list[str], media: list[Any], empty: bool = True) -> None:
+        """The stored photos drawn, each with its name in images/; else the media's links (not
+        stored); else "none" (unless `empty` is False: an earlier version without media says nothing)."""
+        if images:
+            for name in images:
+                self._image(self.path.parent / "images" / name)
+                self._line(f"images/{name}", size=9)
+        elif media:
+            for m in media:
+                if not isinstance(m, dict):
+                    continue
+                tagged = ", ".join(str(t) for t in m.get("tagged") or [])
+                self._line(f"{m.get('type', 'media')}: {m.get('url') or '(no link)'}" + (f"; alt text: {m['alt_text']}" if m.get("alt_text") else "")
+                           + (f"; tagged: {tagged}" if tagged else "") + " (not stored)", size=9)
+        elif empty:
+            self._line("none", size=9)
+
     def _heading(self, text: str) -> None:
         self.pdf.ln(2)
         self._line(text, size=10.5, bold=True, height=6)
@@ -151,17 +169,7 @@ class PdfWriter:
         self._heading("Text")
         self._body(record["text"])
         self._heading("Images")
-        if record["images"]:
-            for name in record["images"]:
-                self._image(self.path.parent / "images" / name)
-                self._line(f"images/{name}", size=9)
-        elif record["media"]:
-            for m in record["media"]:
-                tagged = ", ".join(m.get("tagged") or [])
-                self._line(f"{m.get('type', 'media')}: {m.get('url') or '(no link)'}" + (f"; alt text: {m['alt_text']}" if m.get("alt_text") else "")
-                           + (f"; tagged: {tagged}" if tagged else "") + " (not stored)", size=9)
-        else:
-            self._line("none", size=9)
+        self._images(record["images"], record["media"])
         self._heading(f"Versions ({len(record['versions'])})")
         for v in record["versions"]:
             until = f" to {v['seen_until_local']}" if v.get("seen_until_local") else ""
@@ -169,6 +177,7 @@ class PdfWriter:
                        + (" (current: the text above)" if v.get("current") else f" ({v['why']})" if v.get("why") else ""), size=9, bold=True)
             if not v.get("current"):
                 self._body(v.get("text") or "")
+                self._images(v.get("images") or [], v.get("media") or [], empty=False)
         self._heading(f"Findings ({len(record['findings'])})")
         if not record["findings"]:
             self._line("none", size=9)

@@ -1,4 +1,4 @@
-"""delete_item_media (the retention hook rec15a's purge calls) and migration 0007, on SQLite and PostgreSQL."""
+"""delete_item_media (the retention hook rec15a's purge calls) and migrations 0007 and 0012, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -82,3 +82,48 @@ def test_migration_0007_adds_stored_media_and_goes_back(db: Database) -> None:
     assert "stored_media" in inspect(db.engine).get_table_names()
     foreign = inspect(db.engine).get_foreign_keys("stored_media")
     assert foreign[0]["referred_table"] == "items" and foreign[0]["options"].get("ondelete") == "CASCADE"
+
+
+def test_migration_0012_adds_archived_media_keeping_every_row_and_goes_back(db: Database) -> None:
+    from sqlalchemy import text
+
+    rows = {
+        "accounts": "SELECT id, name FROM accounts",
+        "items": "SELECT id, text, version FROM items",
+        "item_versions": "SELECT item_id, version, text FROM item_versions",
+        "stored_media": "SELECT item_id, position, source_url, path, sha256, attempts FROM stored_media",
+    }
+
+    def contents() -> dict[str, list[tuple]]:
+        with db.engine.connect() as conn:
+            return {table: sorted(tuple(r) for r in conn.execute(text(query))) for table, query in rows.items()}
+
+    downgrade(db.engine, "0011")
+    assert "archived_media" not in inspect(db.engine).get_table_names()
+    with db.engine.begin() as conn:  # a database as 0011 left it: an edited item with its photo stored
+        conn.execute(text("INSERT INTO accounts (id, name, platform, handle, comments_enabled, credential_status, created_at) "
+                          "VALUES (1, 'a', 'facebook', 'h', false, 'ok', '2026-11-01 00:00:00')"))
+        conn.execute(text("INSERT INTO items (id, account_id, platform, platform_id, kind, author_name, author_is_account, text, media, raw, first_seen_at, version) "
+                          "VALUES (1, 1, 'facebook', 'p1', 'post', '', true, 'now', '[{\"type\": \"photo\", \"url\": \"https://cdn.example/b.png\"}]', '{}', '2026-11-01 00:00:00', 2)"))
+        conn.execute(text("INSERT INTO item_versions (item_id, version, text, media, seen_from, why) "
+                          "VALUES (1, 1, 'before', '[{\"type\": \"photo\", \"url\": \"https://cdn.example/a.png\"}]', '2026-11-01 00:00:00', 'edited on the platform')"))
+        conn.execute(text("INSERT INTO stored_media (item_id, position, source_url, path, content_type, sha256, attempts) "
+                          "VALUES (1, 0, 'https://cdn.example/b.png', 'media/bb/bb.png', 'image/png', 'bb', 1)"))
+    before = contents()
+    assert all(before.values())
+    upgrade(db.engine)
+    assert contents() == before, "every row is kept"
+    foreign = inspect(db.engine).get_foreign_keys("archived_media")
+    assert [(f["referred_table"], f["constrained_columns"], f["options"].get("ondelete")) for f in foreign] == [
+        ("item_versions", ["item_id", "version"], "CASCADE")]
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO archived_media (item_id, version, position, source_url, path, content_type, archived_at) "
+                          "VALUES (1, 1, 0, 'https://cdn.example/a.png', 'media/aa/aa.png', 'image/png', '2026-11-02 00:00:00')"))
+    downgrade(db.engine, "0011")
+    assert "archived_media" not in inspect(db.engine).get_table_names() and contents() == before
+    upgrade(db.engine)
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO archived_media (item_id, version, position, source_url, path, content_type, archived_at) "
+                          "VALUES (1, 1, 0, 'https://cdn.example/a.png', 'media/aa/aa.png', 'image/png', '2026-11-02 00:00:00')"))
+        conn.execute(text("DELETE FROM items WHERE id = 1"))
+        assert conn.execute(text("SELECT count(*) FROM archived_media")).scalar_one() == 0, "the rows go with their item"
