@@ -93,12 +93,15 @@ def test_a_text_only_edit_and_the_same_bytes_twice_are_one_file_in_the_export(db
         run += 1
 
     post("Art show tonight", "/ok.png?v=1")
-    post("Art show tonight, in the gym", "/ok.png?v=1")  # the text edited, the photo not: version 2 shows version 1's photo
+    post("Art show tonight, in the gym", "/ok.png?v=1")  # the text edited, the photo not: version 1 showed the photo stored now
+    item = item_id(db, "p")
+    record = export(db, division, data, tmp_path / "before", "jsonl")
+    assert [(v["version"], v["images"]) for v in record["versions"]] == [(1, [f"{item}-0.png"]), (2, [f"{item}-0.png"])]
+    assert [p.name for p in (tmp_path / "before" / "images").iterdir()] == [f"{item}-0.png"]
     server.image = SECOND
     post("Art show tonight, in the gym", "/ok.png?v=3")
     server.image = IMAGE
     post("Art show tonight, in the gym", "/ok.png?v=4")  # the first photo again, under another URL
-    item = item_id(db, "p")
     record = export(db, division, data, tmp_path / "out", "jsonl")
     current = f"{item}-0.png"
     assert [(v["version"], v["images"]) for v in record["versions"]] == [
