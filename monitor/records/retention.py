@@ -48,7 +48,8 @@ MediaHook = Callable[[Session, Path | None, list[int]], list[Path]]
 def delete_item_media(session: Session, data_dir: Path | None, item_ids: list[int]) -> list[Path]:
     """The purge's hook for fetched images: called once per batch, inside its transaction.
 
-    monitor.media removes the items' stored-media rows in `session` and deletes their files itself
+    monitor.media removes the items' stored-media rows in `session` (the current photos and those kept
+    for earlier versions, monitor.media.archive) and deletes their files itself
     once the batch commits (keeping a file another item still points at), so there is nothing left
     for the purge to unlink: it returns no paths. A hook that returns paths has them unlinked by
     the purge after the commit instead.
