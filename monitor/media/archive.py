@@ -16,6 +16,7 @@ the classifier's input) read stored_media alone and never see this table.
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,15 +61,25 @@ def version_photos(session: Session, item_id: int) -> dict[int, dict[int, str]]:
     """{version: {position: path relative to the data directory}} of the item's earlier versions.
 
     Only versions with a stored photo appear; the caller checks that the file is there."""
+    versions = list(session.scalars(select(ItemVersion).where(ItemVersion.item_id == item_id)))
+    if not versions:
+        return {}  # never edited: nothing earlier to show (and no query on the media tables)
     found: dict[int, dict[int, str]] = {}
     for archived in session.scalars(select(ArchivedMedia).where(ArchivedMedia.item_id == item_id)):
         found.setdefault(archived.version, {})[archived.position] = archived.path
     current = {m.position: m for m in session.scalars(select(StoredMedia).where(StoredMedia.item_id == item_id, StoredMedia.path.is_not(None)))}
     if not current:
         return found
-    for version in session.scalars(select(ItemVersion).where(ItemVersion.item_id == item_id)):
+    for version in versions:
         for position, row in current.items():
             url = photo_url(version.media, position)
             if url is not None and url == row.source_url and position not in found.get(version.version, {}):
                 found.setdefault(version.version, {})[position] = str(row.path)
     return found
+
+
+def earlier_photos(session: Session, item_id: int, root: Path) -> dict[int, list[int]]:
+    """{version: [positions]} of the earlier versions' photos whose file is there to serve: the item
+    page draws an <img> only for these, so it never points at a photo the route answers with a 404."""
+    return {version: sorted(p for p, relative in photos.items() if (root / relative).is_file())
+            for version, photos in version_photos(session, item_id).items()}

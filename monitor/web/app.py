@@ -32,6 +32,7 @@ from monitor.media.store import data_root
 from monitor.models import OUTCOMES, REVIEW_STATES, SEVERITY_RANK, Account, utcnow
 from monitor.notify import CATEGORY_NAMES, outbox_for, send_pending
 from monitor.records.versions import versions_of
+from monitor.media.archive import earlier_photos
 from monitor.users import LoginFailed, Viewer, authenticate
 from monitor.web import auth, csrf, sso
 from monitor.web.clauses import quote
@@ -243,6 +244,7 @@ def create_app(
             "escalation_notes": queue.escalation_notes(entries), "gap_clauses": quote(review.governance.clause) if review.governance else [], "back": safe_back(request.query_params.get("back", ""), "/"),
             "text": highlighted(review.item.text, current) if review.item is not None else None,
             "versions": versions_of(session, review.item.id)[:-1] if review.item is not None else [],
+            "version_photos": earlier_photos(session, review.item.id, media_root) if review.item is not None else {},
             "deleted": queue.deleted_label(review),
             "link": safe_link(review.item.permalink) if review.item is not None else None, "history": entries, "outcomes": OUTCOMES,
             "error": error or review.last_error, "flash": request.session.pop("flash", None),

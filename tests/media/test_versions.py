@@ -24,7 +24,7 @@ from monitor.records.retention import purge
 from monitor.web.app import create_app
 from tests.media.image_server import IMAGE, ImageServer
 from tests.media.test_runs import T0, PhotoConnector, SeeingAnalyzer, cycle, media_rows
-from tests.queue.helpers import COMMS, make_user
+from tests.queue.helpers import COMMS, WILLOW_ADMIN, make_user
 from tests.records.conftest import RETENTION
 from tests.web.conftest import SECRET, sign_in
 
@@ -91,6 +91,19 @@ def test_an_edit_replacing_a_photo_keeps_the_old_file_for_the_old_version_and_sh
         full = client.get(f"/item/{item}/media/0?size=full")
         assert full.status_code == 200 and full.content == SECOND
         assert client.get(f"/item/{item}/media/0").status_code == 200, "the thumbnail of the new photo"
+        # the earlier version's photo under "Earlier versions", from its own route
+        assert page.count(f'<img src="/item/{item}/versions/1/media/0"') == 1
+        old_full = client.get(f"/item/{item}/versions/1/media/0?size=full")
+        assert old_full.status_code == 200 and old_full.content == IMAGE and old_full.headers["content-type"] == "image/png"
+        assert client.get(f"/item/{item}/versions/1/media/0").headers["content-type"] == "image/jpeg", "a thumbnail by default"
+        assert client.get(f"/item/{item}/versions/2/media/0").status_code == 404, "the current version is served by the item's own route"
+        assert client.get(f"/item/{item}/versions/1/media/1").status_code == 404
+    # someone who may not see the account gets the same 404 as for a photo that does not exist
+    make_user(db, division, WILLOW_ADMIN, "account_admin")  # Willow Creek's admin: not the division account
+    with TestClient(app, base_url="http://testserver", follow_redirects=False) as client:
+        assert client.get(f"/item/{item}/versions/1/media/0?size=full").status_code == 404, "signed out"
+        sign_in(client, WILLOW_ADMIN)
+        assert client.get(f"/item/{item}/versions/1/media/0?size=full").status_code == 404
 
 
 def test_a_failed_fetch_of_the_new_photo_keeps_the_old_one_for_the_old_version(db: Database, config_dir: Path, server: ImageServer, tmp_path: Path) -> None:
