@@ -12,7 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = [HERE / f"{name}.jsonl" for name in ("student_pii", "photo_no_consent", "harassment", "media_inquiry", "confidential", "personal_use")]
+FILES = [HERE / f"{name}.jsonl" for name in ("student_pii", "photo_no_consent", "harassment")]
+# media_inquiry, confidential and personal_use batches 1-2 (and 1-5) are development batches now:
+# ../media_inquiry/, ../confidential/, ../personal_use/
 FILES.append(HERE.parent / "teen" / "holdout2.jsonl")
 COLUMNS = ("student_pii", "photo_no_consent", "harassment", "media_inquiry", "confidential", "personal_use", "none")
 

@@ -1,6 +1,6 @@
 """Item-level P/R/F1 of one category that `hallwatch eval` does not score (today: personal_use).
 
-    .venv/bin/python benchmarks/holdout/score_category.py personal_use benchmarks/holdout/roster benchmarks/holdout/personal_use.jsonl
+    .venv/bin/python benchmarks/holdout/score_category.py personal_use benchmarks/holdout/roster benchmarks/holdout/personal_use6.jsonl
 
 Same counting as classifiers/evaluate.py (an item is predicted positive when it has any finding
 of the category), through the same analyzer as `hallwatch classify`.
