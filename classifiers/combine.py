@@ -15,11 +15,12 @@ probability per head; then, per category:
   rules of classifiers.harassment then judge it as before: a threat or abuse rule decides "yes"
   whatever the probability, insults quoted in a lesson and second-hand reports of bullying cut it
   (x0.3), sports talk, slang compliments, criticism of decisions and text aimed at nobody (no
-  second person, @-mention, name, pronoun or people noun) discount it. Flagged at HARASSMENT_THRESHOLD. Severity is
+  second person, @-mention, name, pronoun or people noun) discount it. Flagged at
+  classifiers.harassment.HARASSMENT_THRESHOLD, chosen with the weight (the model card). Severity is
   "high" for a rule threat, or when the encoder's `threat` head reaches its threshold (0.5) on an item
   already flagged as harassment.
 - media_inquiry: the rule (a media signal and an ask, a parent or a thank-you excepted) decides
-  "yes"; otherwise the encoder's head at its threshold (0.7) decides, for a writer who is not the
+  "yes"; otherwise the encoder's head at its threshold decides, for a writer who is not the
   account itself (the school's own posts are never inquiries to it), never on the labelling
   rules' exclusions the rules know by construction (a parent asking as a parent, thanks for
   coverage, the school's own student paper), and below SURE (0.85) only for a writer who presents
@@ -32,11 +33,11 @@ probability per head; then, per category:
   to find (the model alone called 9 such school/dev.jsonl items confidential: seen by kind on the
   measuring set, so its confidential number there is no longer unseen; dev F1 below unchanged).
 - personal_use: the encoder alone (no rule exists), only on the account's own posts: personal,
-  political or commercial use of a division account. Flagged at its threshold (0.2).
+  political or commercial use of a division account. Flagged at its threshold.
 
 Thresholds are the model card's (classifiers/models/ENCODER.md, encoder.json `thresholds`), chosen
-on development data only: the school corpus's validation fifth (never trained on),
-benchmarks/teen/dev.jsonl and benchmarks/inquiries/dev.jsonl, and OLID cross-validation folds;
+on development data only: the outside writers' development batches (benchmarks/*/dev.jsonl,
+never trained on; benchmarks/encoder_dev.py) and, for harassment, OLID cross-validation folds;
 never on a holdout. Each model-decided finding says so in its reason.
 """
 from __future__ import annotations

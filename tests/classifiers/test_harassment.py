@@ -184,3 +184,10 @@ def test_an_at_sign_alone_is_no_target(nlp, text: str) -> None:
     doc = nlp(text)
     assert rules.find(doc).targeted is not True
     assert score_harassment([doc], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["this week was so damn long", "what a rat race this week 🐀"])
+def test_text_aimed_at_nobody_stays_below_the_threshold_at_any_probability(nlp, text: str) -> None:
+    """Untargeted profanity is not harassment (school/README.md): the x0.5 for text aimed at nobody
+    keeps it below the threshold only while the threshold is above 0.5 (RESULTS-encoder.md, round 5)."""
+    assert score_harassment([nlp(text)], np.asarray([1.0]))[0][0] < HARASSMENT_THRESHOLD

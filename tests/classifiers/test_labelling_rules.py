@@ -257,7 +257,9 @@ RULES = [
      comment("this chem test is gonna break me after school 💀", account=IRON_IG)),
     ("har-veiled-threats", "harassment",
      comment("we know where you live, Mr. Pritchard. think about that", account=IRON_IG),
-     comment("we know where the rink is, Mr. Pritchard. see you there", account=IRON_IG)),
+     # the same words in a plainly friendly sentence: bare, "we know where the rink is, Mr. Pritchard.
+     # see you there" is the veiled threat's own form, and the fifth model reads it as one
+     comment("no need to send directions, Mr. Pritchard, we know where the rink is. see you there for the game!", account=IRON_IG)),
     ("har-sexual-comments", "harassment",
      comment("ms marsh is so hot 🥵 i'd smash"),
      comment("the new gym floor is so hot 🔥 love it")),
