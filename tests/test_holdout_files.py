@@ -38,7 +38,7 @@ THIRD_FILES = [HOLDOUT / "harassment3.jsonl"]
 FOURTH_FILES = [HOLDOUT / "harassment4.jsonl"]
 # Fifth batches (2026-12-02, third session): five new writers, before the fifth training.
 FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment5", "confidential3", "media_inquiry3")]
-# Round 5b (2026-12-02, fourth session): two new writers, replacing the batches moved to development.
+# Rounds 5b-5c (2026-12-02, fourth session): three new writers, replacing the batches moved to development.
 SIXTH_FILES = [HOLDOUT / "confidential4.jsonl", HOLDOUT / "media_inquiry4.jsonl", HOLDOUT / "personal_use6.jsonl"]
 LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES, *FIFTH_FILES, *SIXTH_FILES]
 # Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
