@@ -26,8 +26,8 @@ HOLDOUT = REPO / "benchmarks" / "holdout"
 ROSTER_DIR = HOLDOUT / "roster"
 CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_consent", "harassment")}
 # Former holdouts, development batches since rounds 5b and 5c (their numbers shaped where thresholds
-# are chosen; benchmarks/holdout/README.md): written on this roster. Path -> category.
-ROSTER_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_inquiry",
+# are chosen; benchmarks/holdout/README.md), measured with this roster. Path -> category.
+MOVED_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_inquiry",
                     REPO / "benchmarks" / "confidential" / "dev.jsonl": "confidential",
                     REPO / "benchmarks" / "personal_use" / "dev2.jsonl": "personal_use"}
 # Second batches (issue 11, written before the encoder's retraining on the by-kind corpus).
@@ -42,7 +42,7 @@ FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment5", "confidential3", 
 SIXTH_FILES = [HOLDOUT / "confidential4.jsonl", HOLDOUT / "media_inquiry4.jsonl", HOLDOUT / "personal_use6.jsonl"]
 LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES, *FIFTH_FILES, *SIXTH_FILES]
 # Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
-DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")), *ROSTER_DEV_FILES]
+DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")), *MOVED_DEV_FILES]
 TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
 TEEN3 = REPO / "benchmarks" / "teen" / "holdout3.jsonl"
 # Third round (issue 11, 2026-12-02): written by new writers before the encoder's third training.
@@ -52,10 +52,10 @@ TEEN5 = REPO / "benchmarks" / "teen" / "holdout5.jsonl"
 # Fifth round (2026-12-02, third session): a new writer, before the fifth training.
 TEEN6 = REPO / "benchmarks" / "teen" / "holdout6.jsonl"
 TEEN_FILES = (TEEN2, TEEN3, TEEN4, TEEN5, TEEN6)
-ALL_FILES = [*CATEGORY_FILES.values(), *ROSTER_DEV_FILES, *LATER_FILES, *TEEN_FILES]
+ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
 # written for this roster's accounts and names (personal_use/dev2.jsonl mixes this roster's first batch
 # with later writers' own invented divisions, whose accounts resolve to no school here)
-ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in ROSTER_DEV_FILES.items() if c != "personal_use")]
+ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if c != "personal_use")]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
 PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog", "bluesky", "threads"}
 
@@ -176,7 +176,7 @@ def test_labels_are_known_and_balanced(path: Path) -> None:
         assert labels == ["none"] or "none" not in labels, r["id"]
         if "photo_no_consent" in labels:
             assert r["media"], r["id"]
-    category = "harassment" if path in TEEN_FILES else ROSTER_DEV_FILES[path] if path in ROSTER_DEV_FILES else path.stem.rstrip("0123456789")
+    category = "harassment" if path in TEEN_FILES else MOVED_DEV_FILES[path] if path in MOVED_DEV_FILES else path.stem.rstrip("0123456789")
     positives = sum(category in r["labels"] for r in records)
     assert 0.4 <= positives / len(records) <= 0.6, (path.name, positives, len(records))
     if path in TEEN_FILES:
@@ -256,7 +256,7 @@ def test_later_batches_are_new_wording(path: Path) -> None:
 
     category = path.stem.rstrip("0123456789")
     others = [p for p in HOLDOUT.glob(f"{category}*.jsonl") if p != path and p.stem.rstrip("0123456789") == category]
-    others += [p for p, c in ROSTER_DEV_FILES.items() if c == category]  # its batches moved to development
+    others += [p for p, c in MOVED_DEV_FILES.items() if c == category]  # its batches moved to development
     assert others, path.name
     earlier = {norm(r["text"]) for p in others for r in _records(p)}
     texts = [norm(r["text"]) for r in _records(path)]
