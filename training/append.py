@@ -5,6 +5,10 @@ focus on the text; this script expands each line into the `hallwatch classify` i
 plus `labels`, `spans` and `kind_of_case`. Usage::
 
     python training/append.py training/school/media_inquiry.jsonl mi < batch.txt
+    python training/append.py training/school/media_inquiry.jsonl mi 6001 < batch.txt  # ids from mi-6001
+
+A later round's batch takes its own id range (the optional start), so a writer's items stay
+recognisable by id and no id is reused.
 
 Line form (fields separated by " ;; "):
 
@@ -95,10 +99,11 @@ def created_at(item_id: str) -> str:
     return day.strftime("%Y-%m-%dT%H:%M:00Z")
 
 
-def main(path: str, prefix: str) -> None:
+def main(path: str, prefix: str, start: int | None = None) -> None:
     target = Path(path)
     existing = target.read_text(encoding="utf-8").splitlines() if target.exists() else []
-    n = len(existing)
+    ids = {json.loads(line)["id"] for line in existing}
+    n = len(existing) if start is None else start - 1
     seen = {json.loads(line)["text"] for line in existing}
     rows = []
     for lineno, raw in enumerate(sys.stdin, 1):
@@ -130,6 +135,8 @@ def main(path: str, prefix: str) -> None:
             sys.exit(f"stdin line {lineno}: student_pii without a span")
         n += 1
         item_id = f"{prefix}-{n:04d}"
+        if item_id in ids:
+            sys.exit(f"stdin line {lineno}: id {item_id} is already in {target}; pick another start")
         rows.append({"id": item_id, "platform": platform(account), "kind": kind,
                      "account": account, "author": {"name": name, "is_account": is_account},
                      "text": text, "media": [], "created_at": created_at(item_id),
@@ -141,4 +148,6 @@ def main(path: str, prefix: str) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: append.py FILE PREFIX [START] < batch.txt")
+    main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else None)
