@@ -40,7 +40,9 @@ FOURTH_FILES = [HOLDOUT / "harassment4.jsonl"]
 FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment5", "confidential3", "media_inquiry3")]
 # Rounds 5b-5c (2026-12-02, fourth session): three new writers, replacing the batches moved to development.
 SIXTH_FILES = [HOLDOUT / "confidential4.jsonl", HOLDOUT / "media_inquiry4.jsonl", HOLDOUT / "personal_use6.jsonl"]
-LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES, *FIFTH_FILES, *SIXTH_FILES]
+# Round 6 (2026-12-03): four new writers, before the sixth corpus round and retrain.
+SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5", "media_inquiry5")]
+LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES, *FIFTH_FILES, *SIXTH_FILES, *SEVENTH_FILES]
 # Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
 DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")), *MOVED_DEV_FILES]
 TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
@@ -51,7 +53,9 @@ TEEN4 = REPO / "benchmarks" / "teen" / "holdout4.jsonl"
 TEEN5 = REPO / "benchmarks" / "teen" / "holdout5.jsonl"
 # Fifth round (2026-12-02, third session): a new writer, before the fifth training.
 TEEN6 = REPO / "benchmarks" / "teen" / "holdout6.jsonl"
-TEEN_FILES = (TEEN2, TEEN3, TEEN4, TEEN5, TEEN6)
+# Sixth round (2026-12-03): a new writer, before the sixth training.
+TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
+TEEN_FILES = (TEEN2, TEEN3, TEEN4, TEEN5, TEEN6, TEEN7)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
 # written for this roster's accounts and names (personal_use/dev2.jsonl mixes this roster's first batch
 # with later writers' own invented divisions, whose accounts resolve to no school here)
