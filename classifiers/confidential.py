@@ -120,6 +120,14 @@ STAFF_DISCIPLINE = re.compile(r"\b(?:(?i:mr|mrs|ms|miss|mx|dr|mme)\.?\s+[A-Z][\w
 RUMOUR_QUESTION = re.compile(r"^\W*(?:is it true|did|does|has|have|is|was|were|are|any(?:one|body) know|heard|i heard|rumou?r)\b", re.I)
 
 
+def asks_a_rumour(text: str) -> bool:
+    """Whether the text opens by asking about a rumour ("Is Ms. X on leave?", "Did the coach get
+    fired?"): the labelling rules leave rumours asked as questions out, and a question about a staff
+    member reads to a text model much like the statement it asks about."""
+    first = _SENTENCE_END.search(text)
+    return bool(first and text[first.start()] == "?" and RUMOUR_QUESTION.search(text[:first.start()]))
+
+
 def _stated(text: str) -> re.Match | None:
     """An internal-only signal stated as fact; one inside a question ("Is it true Mr. X got fired?") is a
     rumour asked about, which the labelling rules leave out."""

@@ -146,3 +146,17 @@ def test_with_the_encoder_alone_the_tfidf_model_is_not_run(analyzer, monkeypatch
     finally:
         analyzer.encoder.meta["harassment_encoder_weight"] = saved
     assert [f.category for f in alone if f.category == "harassment"] == ["harassment"]
+
+
+def test_a_rumour_asked_as_a_question_is_known_by_its_opening() -> None:
+    """The model may call it confidential only when sure (combine.model_categories); the rule must
+    tell a question about a rumour from the same news stated, or asked about only afterwards."""
+    from classifiers.confidential import asks_a_rumour
+
+    assert asks_a_rumour("Is Mr. Okonkwo on leave? Haven't seen him since October")
+    assert asks_a_rumour("did the vp really get suspended??")
+    assert asks_a_rumour("Is it true the music teacher was let go?")
+    assert not asks_a_rumour("Between us, Mr. Okonkwo is on stress leave until spring")
+    assert not asks_a_rumour("Mr. Okonkwo is on leave. Is that why the band trip is off?")
+    assert not asks_a_rumour("Is it true Mr. Okonkwo was let go")  # no question mark: a statement as worded
+    assert not asks_a_rumour("Where do I find the staff meeting link?")  # a question, but no rumour opening
