@@ -150,4 +150,6 @@ def main(path: str, prefix: str, start: int | None = None) -> None:
 if __name__ == "__main__":
     if len(sys.argv) not in (3, 4):
         sys.exit("usage: append.py FILE PREFIX [START] < batch.txt")
+    if len(sys.argv) == 4 and not (sys.argv[3].isdigit() and 0 < int(sys.argv[3]) < 10000):
+        sys.exit(f"append.py: START must be a number from 1 to 9999, not {sys.argv[3]!r}")
     main(sys.argv[1], sys.argv[2], int(sys.argv[3]) if len(sys.argv) == 4 else None)
