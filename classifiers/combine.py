@@ -127,10 +127,11 @@ def model_categories(item, categories: set[str], row: int, scores: Scores) -> li
             # (marks or numbers beside names) is the confidential rules' to find, by construction
             continue
         p = float(scores.head(category)[row])
+        if p < scores.threshold(category):
+            continue
         if category == "confidential" and p < SURE and asks_a_rumour(item.text):
             continue  # a rumour asked as a question: the labelling rules leave it out, unless the model is sure
-        if p >= scores.threshold(category):
-            out.append((category, round(p, 3), REASONS[category]))
+        out.append((category, round(p, 3), REASONS[category]))
     return out
 
 
