@@ -5,7 +5,9 @@
 
 Development data (never a holdout, never school/dev.jsonl, which stays for measuring):
 - batches by writers outside the training corpus, on which the model is as unsure as on any new
-  writer's text: benchmarks/teen/dev.jsonl and benchmarks/harassment/dev.jsonl (harassment),
+  writer's text: benchmarks/teen/dev.jsonl, dev2.jsonl and benchmarks/harassment/dev.jsonl,
+  dev2.jsonl (harassment; the dev2 files are former holdouts, round 7, harassment's dev2 on the
+  holdout division's roster),
   benchmarks/media_inquiry/dev.jsonl, benchmarks/confidential/dev.jsonl (former holdouts, on the
   holdout division's roster) and benchmarks/inquiries/dev.jsonl (media_inquiry and confidential),
   benchmarks/personal_use/dev.jsonl and dev2.jsonl (personal_use; dev2 former holdouts). Every
@@ -66,7 +68,9 @@ def sets(data: Path) -> list[tuple[str, Path, bool, Path]]:
     corpus, bench, school = ROOT / "training" / "school", ROOT / "benchmarks", data / "school" / "roster"
     return [(f"corpus validation ({c})", corpus / f"{c}.jsonl", True, school) for c in CATEGORIES] + [
         ("teen dev", bench / "teen" / "dev.jsonl", False, school),
+        ("teen dev 2", bench / "teen" / "dev2.jsonl", False, school),
         ("harassment dev", bench / "harassment" / "dev.jsonl", False, school),
+        ("harassment dev 2", bench / "harassment" / "dev2.jsonl", False, HOLDOUT_ROSTER),
         ("inquiries dev", bench / "inquiries" / "dev.jsonl", False, school),
         ("media dev", bench / "media_inquiry" / "dev.jsonl", False, HOLDOUT_ROSTER),
         ("confidential dev", bench / "confidential" / "dev.jsonl", False, HOLDOUT_ROSTER),

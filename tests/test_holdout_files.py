@@ -1,4 +1,4 @@
-"""The holdout batches' shape (benchmarks/holdout/, benchmarks/teen/holdout2.jsonl).
+"""The holdout batches' shape (benchmarks/holdout/, benchmarks/teen/holdout*.jsonl) and the development batches'.
 
 These files judge the classifiers, so a broken one would give a wrong number without anyone
 noticing: every item must load through the classify contract, carry labels from the known
@@ -24,42 +24,39 @@ from tests.conftest import EXAMPLE_CONFIG, REPO, SHARED
 
 HOLDOUT = REPO / "benchmarks" / "holdout"
 ROSTER_DIR = HOLDOUT / "roster"
-CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_consent", "harassment")}
-# Former holdouts, development batches since rounds 5b and 5c (their numbers shaped where thresholds
-# are chosen; benchmarks/holdout/README.md), measured with this roster. Path -> category.
+CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_consent")}
+# Former holdouts, development batches since rounds 5b, 5c and 7 (their numbers shaped decisions;
+# benchmarks/holdout/README.md), measured with this roster. Path -> category. harassment/dev2.jsonl
+# holds holdout/harassment.jsonl to harassment5.jsonl.
 MOVED_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_inquiry",
                     REPO / "benchmarks" / "confidential" / "dev.jsonl": "confidential",
-                    REPO / "benchmarks" / "personal_use" / "dev2.jsonl": "personal_use"}
-# Second batches (issue 11, written before the encoder's retraining on the by-kind corpus).
-SECOND_FILES = [HOLDOUT / "harassment2.jsonl"]
-# Third batches (issue 11, 2026-12-02, new writers, before the third training round).
-THIRD_FILES = [HOLDOUT / "harassment3.jsonl"]
-# Fourth batches (2026-12-02, second session): a new writer, before the fourth training.
-FOURTH_FILES = [HOLDOUT / "harassment4.jsonl"]
-# Fifth batches (2026-12-02, third session): five new writers, before the fifth training.
-FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment5", "confidential3", "media_inquiry3")]
+                    REPO / "benchmarks" / "personal_use" / "dev2.jsonl": "personal_use",
+                    REPO / "benchmarks" / "harassment" / "dev2.jsonl": "harassment"}
+# Fifth batches (2026-12-02, third session): new writers, before the fifth training.
+FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("confidential3", "media_inquiry3")]
 # Rounds 5b-5c (2026-12-02, fourth session): three new writers, replacing the batches moved to development.
 SIXTH_FILES = [HOLDOUT / "confidential4.jsonl", HOLDOUT / "media_inquiry4.jsonl", HOLDOUT / "personal_use6.jsonl"]
 # Round 6 (2026-12-03): four new writers, before the sixth corpus round and retrain.
 SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5", "media_inquiry5")]
-LATER_FILES = [*SECOND_FILES, *THIRD_FILES, *FOURTH_FILES, *FIFTH_FILES, *SIXTH_FILES, *SEVENTH_FILES]
+# Round 7 (2026-12-03, second session): a new writer, replacing the batches moved to development.
+EIGHTH_FILES = [HOLDOUT / "harassment7.jsonl"]
+LATER_FILES = [*FIFTH_FILES, *SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES]
+# The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl), on the
+# shared school roster like teen/dev.jsonl.
+TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
 # Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
-DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")), *MOVED_DEV_FILES]
-TEEN2 = REPO / "benchmarks" / "teen" / "holdout2.jsonl"
-TEEN3 = REPO / "benchmarks" / "teen" / "holdout3.jsonl"
-# Third round (issue 11, 2026-12-02): written by new writers before the encoder's third training.
-TEEN4 = REPO / "benchmarks" / "teen" / "holdout4.jsonl"
-# Fourth round (2026-12-02, second session): new writers, before the fourth training.
-TEEN5 = REPO / "benchmarks" / "teen" / "holdout5.jsonl"
-# Fifth round (2026-12-02, third session): a new writer, before the fifth training.
-TEEN6 = REPO / "benchmarks" / "teen" / "holdout6.jsonl"
-# Sixth round (2026-12-03): a new writer, before the sixth training.
+DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")),
+             TEEN_DEV2, *MOVED_DEV_FILES]
+# Teen holdouts: round 6 (2026-12-03) and round 7 (its second session), each by a new writer
+# before that round's training.
 TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
-TEEN_FILES = (TEEN2, TEEN3, TEEN4, TEEN5, TEEN6, TEEN7)
+TEEN8 = REPO / "benchmarks" / "teen" / "holdout8.jsonl"
+TEEN_FILES = (TEEN7, TEEN8)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
-# written for this roster's accounts and names (personal_use/dev2.jsonl mixes this roster's first batch
-# with later writers' own invented divisions, whose accounts resolve to no school here)
-ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if c != "personal_use")]
+# written for this roster's accounts and names (personal_use/dev2.jsonl and harassment/dev2.jsonl mix
+# this roster's first batch with later writers' own invented divisions, whose accounts resolve to no
+# school here)
+ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if c not in ("personal_use", "harassment"))]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
 PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog", "bluesky", "threads"}
 

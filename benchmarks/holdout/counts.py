@@ -12,10 +12,10 @@ from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FILES = [HERE / f"{name}.jsonl" for name in ("student_pii", "photo_no_consent", "harassment")]
-# media_inquiry, confidential and personal_use batches 1-2 (and 1-5) are development batches now:
-# ../media_inquiry/, ../confidential/, ../personal_use/
-FILES.append(HERE.parent / "teen" / "holdout2.jsonl")
+# Every file that is a holdout today: this folder's batches and the teen holdouts. Batches measured
+# in three or more rounds became development batches (../media_inquiry/, ../confidential/,
+# ../personal_use/, ../harassment/dev2.jsonl, ../teen/dev2.jsonl) and are not counted here.
+FILES = sorted(HERE.glob("*.jsonl")) + sorted((HERE.parent / "teen").glob("holdout*.jsonl"))
 COLUMNS = ("student_pii", "photo_no_consent", "harassment", "media_inquiry", "confidential", "personal_use", "none")
 
 
