@@ -139,13 +139,17 @@ def presents_as_media(item, p: float = 0.0) -> bool:
     """Whether the model may call this an inquiry: the writer presents as media (an outlet's name,
     or signing with one; "I'm a reporter with ...", "our readers") and the text is none of the
     labelling rules' exclusions (a parent asking as a parent, thanks for coverage, the school's own
-    student paper). Who asks is what makes an inquiry; the rules know these kinds by construction."""
-    from classifiers.media_inquiry import OUTLET_AUTHOR, OWN_PAPER, PARENT, SELF_MEDIA, THANKS
+    student paper). Who asks is what makes an inquiry; the rules know these kinds by construction.
+    A model score of SURE stands in for the writer's signature, except when the text says where the
+    writer saw the coverage ("saw this on CTV news"): then they are its audience (round 7, rule 8)."""
+    from classifiers.media_inquiry import OUTLET_AUTHOR, OWN_PAPER, PARENT, READER, SELF_MEDIA, THANKS
 
     text = item.text
     if PARENT.search(text) or THANKS.search(text) or OWN_PAPER.search(text):
         return False
-    return p >= SURE or bool(OUTLET_AUTHOR.search(item.author.name or "") or SELF_MEDIA.search(text))
+    if OUTLET_AUTHOR.search(item.author.name or "") or SELF_MEDIA.search(text):
+        return True
+    return p >= SURE and not READER.search(text)
 
 
 def is_threat(row: int, scores: Scores) -> bool:

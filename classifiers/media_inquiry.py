@@ -57,6 +57,11 @@ OWN_PAPER = re.compile(r"\b(?:our\s+(?:own\s+)?(?:school|student)(?:[- ]run)?|(?
 # an author display name that is an outlet or signs with one: "CityNews Calgary", "Dana Whitlock | Prairie Ledger"
 OUTLET_AUTHOR = re.compile(r"(?i:\b(?:news|newsroom|radio|tv|television|magazine|podcast|herald|gazette|tribune|chronicle|courier|ledger|"
                            r"journal|broadcasting|media|reporter|journalist|correspondent|editor|producer)\b|\w+news\b|\b\d{2,3}(?:\.\d)? ?fm\b)|\s[|@]\s")
+# a reader who says where they saw the coverage ("saw this on CTV news", "it was in the paper this
+# morning") is its audience, not the outlet: the labelling rules leave parents and shared articles out
+READER = re.compile(r"\b(?:saw|seen|read|heard|watched|caught)\s+(?:this|it|that|about (?:this|it|that))\s+(?:on|in)\s+"
+                    r"(?:the\s+)?(?:\S+\s+){0,3}?(?:news|paper|newspaper|radio|tv|broadcast|newscast)\b"
+                    r"|\b(?:it'?s|it was|this was|that was)\s+(?:all\s+)?(?:on|in)\s+the\s+(?:news|paper)\b", re.I)
 THANKS = re.compile(r"\b(thanks|thank you|thx)\b.*\b(story|article|piece|segment)\b.*\b(is (?:now )?(?:live|up|out)|aired|published)\b", re.I)
 
 

@@ -160,3 +160,18 @@ def test_a_rumour_asked_as_a_question_is_known_by_its_opening() -> None:
     assert not asks_a_rumour("Mr. Okonkwo is on leave. Is that why the band trip is off?")
     assert not asks_a_rumour("Is it true Mr. Okonkwo was let go")  # no question mark: a statement as worded
     assert not asks_a_rumour("Where do I find the staff meeting link?")  # a question, but no rumour opening
+
+
+def test_a_reader_citing_the_coverage_is_not_media_by_the_models_sureness_alone() -> None:
+    """Round 7, rule 8: above SURE the model may call an inquiry without a signature, unless the text
+    says where the writer saw the coverage; a writer who signs as media is media either way."""
+    from classifiers.combine import SURE, presents_as_media
+
+    reader = by("Lena Moreau", "Saw it on the Global News at six, can someone from the school explain what happened?")
+    assert presents_as_media(reader, SURE) is False
+    assert presents_as_media(by("Lena Moreau", "It was in the paper this morning. Will the school be making a statement?"), 0.99) is False
+    # the same question without saying where it was seen: the model's sureness decides
+    assert presents_as_media(by("Lena Moreau", "Can someone from the school explain what happened at pickup?"), SURE) is True
+    # a reporter who saw it elsewhere still presents as media, by name or by saying so
+    assert presents_as_media(by("Lena Moreau | Prairie Ledger", "Saw it on the Global News at six, can the school comment?")) is True
+    assert presents_as_media(by("Lena Moreau", "I'm a reporter with the Prairie Ledger; saw this on CTV news. Could we get a comment?")) is True
