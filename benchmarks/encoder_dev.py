@@ -8,8 +8,8 @@ Development data (never a holdout, never school/dev.jsonl, which stays for measu
   writer's text: benchmarks/teen/dev.jsonl, dev2.jsonl and benchmarks/harassment/dev.jsonl,
   dev2.jsonl (harassment; the dev2 files are former holdouts, round 7, harassment's dev2 on the
   holdout division's roster),
-  benchmarks/media_inquiry/dev.jsonl, benchmarks/confidential/dev.jsonl (former holdouts, on the
-  holdout division's roster) and benchmarks/inquiries/dev.jsonl (media_inquiry and confidential),
+  benchmarks/media_inquiry/dev.jsonl and dev2.jsonl, benchmarks/confidential/dev.jsonl and
+  dev2.jsonl (former holdouts, on the holdout division's roster; dev2 since round 7b) and benchmarks/inquiries/dev.jsonl (media_inquiry and confidential),
   benchmarks/personal_use/dev.jsonl and dev2.jsonl (personal_use; dev2 former holdouts). Every
   threshold is chosen on these alone (benchmarks/RESULTS-encoder.md, rounds 4, 5b and 5c: the
   corpus's own writers' text, on which the model is surer than on anyone else's, pulled the
@@ -73,7 +73,9 @@ def sets(data: Path) -> list[tuple[str, Path, bool, Path]]:
         ("harassment dev 2", bench / "harassment" / "dev2.jsonl", False, HOLDOUT_ROSTER),
         ("inquiries dev", bench / "inquiries" / "dev.jsonl", False, school),
         ("media dev", bench / "media_inquiry" / "dev.jsonl", False, HOLDOUT_ROSTER),
+        ("media dev 2", bench / "media_inquiry" / "dev2.jsonl", False, HOLDOUT_ROSTER),
         ("confidential dev", bench / "confidential" / "dev.jsonl", False, HOLDOUT_ROSTER),
+        ("confidential dev 2", bench / "confidential" / "dev2.jsonl", False, HOLDOUT_ROSTER),
         ("personal use dev", bench / "personal_use" / "dev.jsonl", False, school),
         ("personal use dev 2", bench / "personal_use" / "dev2.jsonl", False, HOLDOUT_ROSTER)]
 

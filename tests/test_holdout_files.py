@@ -31,16 +31,16 @@ CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_c
 MOVED_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_inquiry",
                     REPO / "benchmarks" / "confidential" / "dev.jsonl": "confidential",
                     REPO / "benchmarks" / "personal_use" / "dev2.jsonl": "personal_use",
-                    REPO / "benchmarks" / "harassment" / "dev2.jsonl": "harassment"}
-# Fifth batches (2026-12-02, third session): new writers, before the fifth training.
-FIFTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("confidential3", "media_inquiry3")]
-# Rounds 5b-5c (2026-12-02, fourth session): three new writers, replacing the batches moved to development.
-SIXTH_FILES = [HOLDOUT / "confidential4.jsonl", HOLDOUT / "media_inquiry4.jsonl", HOLDOUT / "personal_use6.jsonl"]
+                    REPO / "benchmarks" / "harassment" / "dev2.jsonl": "harassment",
+                    REPO / "benchmarks" / "media_inquiry" / "dev2.jsonl": "media_inquiry",
+                    REPO / "benchmarks" / "confidential" / "dev2.jsonl": "confidential"}
+# Rounds 5b-5c (2026-12-02, fourth session): a new writer, replacing the batches moved to development.
+SIXTH_FILES = [HOLDOUT / "personal_use6.jsonl"]
 # Round 6 (2026-12-03): four new writers, before the sixth corpus round and retrain.
 SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5", "media_inquiry5")]
-# Round 7 (2026-12-03, second session): a new writer, replacing the batches moved to development.
-EIGHTH_FILES = [HOLDOUT / "harassment7.jsonl"]
-LATER_FILES = [*FIFTH_FILES, *SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES]
+# Rounds 7 and 7b (2026-12-03, second session): new writers, replacing the batches moved to development.
+EIGHTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment7", "confidential6", "media_inquiry6")]
+LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES]
 # The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl), on the
 # shared school roster like teen/dev.jsonl.
 TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
@@ -53,10 +53,10 @@ TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
 TEEN8 = REPO / "benchmarks" / "teen" / "holdout8.jsonl"
 TEEN_FILES = (TEEN7, TEEN8)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
-# written for this roster's accounts and names (personal_use/dev2.jsonl and harassment/dev2.jsonl mix
-# this roster's first batch with later writers' own invented divisions, whose accounts resolve to no
-# school here)
-ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if c not in ("personal_use", "harassment"))]
+# written for this roster's accounts and names (the dev2 files hold later writers' batches in their own
+# invented divisions, whose accounts resolve to no school here, and personal_use's and harassment's
+# also this roster's first batch)
+ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if p.stem == "dev" and c != "personal_use")]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
 PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog", "bluesky", "threads"}
 
