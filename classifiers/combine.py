@@ -25,7 +25,9 @@ probability per head; then, per category:
   rules' exclusions the rules know by construction (a parent asking as a parent, thanks for
   coverage, the school's own student paper), and below SURE (0.85) only for a writer who presents
   as media (an outlet's display name or signature, "I'm a reporter with ..."): a parent's "could
-  the principal comment?" reads like a reporter's, and who asks is what makes an inquiry.
+  the principal comment?" reads like a reporter's, and who asks is what makes an inquiry. At SURE
+  or above the model decides alone, except for a writer who says where they saw the coverage
+  ("saw this on CTV news"): its audience, not the outlet (round 7; it moved no development number).
 - confidential: the rules decide "yes" for a credential with its value (the evidence span), marks
   or student numbers beside names, and internal-only wording; otherwise the encoder's head at its
   threshold decides, with no span, except on an item where the rules found student PII: a named
@@ -39,7 +41,7 @@ probability per head; then, per category:
   political or commercial use of a division account. Flagged at its threshold.
 
 Thresholds are the model card's (classifiers/models/ENCODER.md, encoder.json `thresholds`), chosen
-on development data only: the outside writers' development batches (benchmarks/*/dev.jsonl,
+on development data only: the outside writers' development batches (benchmarks/*/dev*.jsonl,
 never trained on; benchmarks/encoder_dev.py) and, for harassment, OLID cross-validation folds;
 never on a holdout. Each model-decided finding says so in its reason.
 """
