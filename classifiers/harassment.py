@@ -23,8 +23,7 @@ from classifiers.findings import Finding
 from classifiers.harassment_text import LinearTextModel
 
 # the judged score's threshold, chosen with the encoder weight on development data and OLID's folds
-# (benchmarks/encoder_dev.py, benchmarks/RESULTS-encoder.md), and above 0.5: text aimed at nobody
-# has its score halved (judge_with_reason), which must keep it below the threshold at any probability
+# (benchmarks/encoder_dev.py, benchmarks/RESULTS-encoder.md)
 HARASSMENT_THRESHOLD: float = 0.55
 HARASSMENT_CLAUSE = "AP1311 1.3.5; AP146 2b"
 
@@ -62,23 +61,29 @@ def judge_with_reason(doc: Doc, model_score: float) -> tuple[float, str, str]:
             return round(max(score, 0.9), 3), "high", "a threat of violence with a weapon"
         if hits.report and hits.direct_abuse:
             return round(max(score, 0.8), 3), "medium", "abuse said straight to the reader, beside a report"
-        return round(score * 0.3, 3), "medium", "abusive words quoted in a lesson or a report"
+        return round(excluded(score * 0.3), 3), "medium", "abusive words quoted in a lesson or a report"
     if hits.threat and not hits.sports_target:
         return round(max(score, 0.9), 3), "high", "a threat of violence with a weapon" if hits.weapon else "a threat aimed at someone"
     if hits.abuse:
         return round(max(score, 0.8), 3), "medium", "abusive words aimed at a person (insult, slur, sexual comment or exclusion)"
-    if hits.compliment:
-        score *= 0.4
     if hits.sports:
-        score *= 0.6
-    if hits.criticism:
-        score *= 0.5
-    if hits.targeted is None and score >= HARASSMENT_THRESHOLD:
+        score *= 0.6  # trash talk: a discount, not an exclusion
+    if hits.targeted is None and score >= HARASSMENT_THRESHOLD and not (hits.compliment or hits.criticism):
         # only a name could tell whether this is aimed at someone: the doc must have entities
         raise ValueError("this doc needs named entities to be judged; run the NER on it first")
-    if not hits.targeted:
-        score *= 0.5
+    if hits.compliment or hits.criticism or not hits.targeted:
+        score *= (0.4 if hits.compliment else 1) * (0.5 if hits.criticism else 1) * (0.5 if not hits.targeted else 1)
+        return round(excluded(score), 3), "medium", "criticism, a compliment or words aimed at nobody: not harassment on the model alone"
     return round(score, 3), "medium", "the text model scores it as abusive, and it is aimed at someone"
+
+
+def excluded(score: float) -> float:
+    """The score of text the labelling rules exclude (a lesson or report quoting abuse, a slang
+    compliment, criticism of a decision, words aimed at nobody): discounted as before, and held below
+    HARASSMENT_THRESHOLD so that the model's sureness alone never makes it harassment, whatever the
+    threshold. At 0.55 the discounts already keep it below (each is at most x0.5), so the hold changes
+    no score there; it is what lets the threshold be chosen below 0.5 (RESULTS-encoder.md, round 8)."""
+    return min(score, HARASSMENT_THRESHOLD * 0.99)
 
 
 def text_scores(docs: Sequence[Doc]) -> np.ndarray:

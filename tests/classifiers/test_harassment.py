@@ -188,6 +188,23 @@ def test_an_at_sign_alone_is_no_target(nlp, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["this week was so damn long", "what a rat race this week 🐀"])
 def test_text_aimed_at_nobody_stays_below_the_threshold_at_any_probability(nlp, text: str) -> None:
-    """Untargeted profanity is not harassment (school/README.md): the x0.5 for text aimed at nobody
-    keeps it below the threshold only while the threshold is above 0.5 (RESULTS-encoder.md, round 5)."""
+    """Untargeted profanity is not harassment (school/README.md), however sure the model is."""
     assert score_harassment([nlp(text)], np.asarray([1.0]))[0][0] < HARASSMENT_THRESHOLD
+
+
+# What the labelling rules exclude stays excluded at any threshold, not only above 0.5 where the
+# discounts alone would keep it below (RESULTS-encoder.md, round 8): text aimed at nobody, a slang
+# compliment, criticism of a decision, insults quoted in a lesson.
+@pytest.mark.parametrize("threshold", [0.2, 0.35, 0.45, 0.55, 0.7])
+@pytest.mark.parametrize("text", [
+    "this week was so damn long",
+    "omg ur literally a beast on the court, that dunk was sick",
+    "Trustee Okafor, this budget decision is a disgrace and you should resign",
+    "In health class today we talked about why words like 'loser' hurt people.",
+])
+def test_an_exclusion_holds_at_any_threshold(nlp, monkeypatch, threshold: float, text: str) -> None:
+    monkeypatch.setattr(harassment, "HARASSMENT_THRESHOLD", threshold)
+    score, _ = score_harassment([nlp(text)], np.asarray([1.0]))[0]
+    assert score < threshold
+    # while text aimed at someone, with nothing excluded, is judged on the model's score as it is
+    assert score_harassment([nlp("you are pathetic and everyone at this school knows it")], np.asarray([threshold]))[0][0] >= threshold
