@@ -40,7 +40,9 @@ SIXTH_FILES = [HOLDOUT / "personal_use6.jsonl"]
 SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5", "media_inquiry5")]
 # Rounds 7 and 7b (2026-12-03, second session): new writers, replacing the batches moved to development.
 EIGHTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment7", "confidential6", "media_inquiry6")]
-LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES]
+# Round 8 (2026-12-03, third session): two new writers, before the eighth corpus round and retrain.
+NINTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment8", "confidential7")]
+LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES]
 # The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl), on the
 # shared school roster like teen/dev.jsonl.
 TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
@@ -58,7 +60,7 @@ ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FIL
 # also this roster's first batch)
 ON_ROSTER = [*CATEGORY_FILES.values(), *(p for p, c in MOVED_DEV_FILES.items() if p.stem == "dev" and c != "personal_use")]
 FIELDS = ("id", "platform", "kind", "account", "author", "text", "media", "consent_tag", "labels", "spans", "created_at")
-PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog", "bluesky", "threads"}
+PLATFORMS = {"facebook", "instagram", "x", "youtube", "blog", "bluesky", "threads", "tiktok"}
 
 # STUDENT_NAME spans that deliberately do not match a roster entry, as benchmarks/holdout/README.md
 # lists them: misspellings of current students (PII by the rules) and new students not yet on
