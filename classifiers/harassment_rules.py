@@ -260,7 +260,16 @@ def _spans(matcher: GatedMatcher, doc: Doc, words: set[int]) -> list[Span]:
     return [doc[start:end] for _, start, end in matcher(doc, words)]
 
 
-_TARGETS = hashes(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"] + PEOPLE + GROUPS)
+# people named by their part at school, on a team or on stage: "the band director", "the soloist"
+ROLES = """director directors soloist soloists singer singers dancer dancers player players goalie driver drivers nurse
+secretary custodian janitor counsellor counselor librarian aide volunteer volunteers classmate classmates teammate
+teammates neighbour neighbor""".split()
+# a person insult used as a noun names the person it insults ("fatty fatty cant even run a lap")
+_TARGETS = hashes(YOU + ["your", "he", "she", "him", "her", "his", "they", "them", "@user", "person", "human"]
+                  + PEOPLE + GROUPS + ROLES + PERSON_INSULTS)
+# a person pointed at in a photo: "2nd from the left", "the one in the back row"
+POINTED = re.compile(r"\b(?:(?:1st|2nd|3rd|[4-9]th|first|second|third|fourth|fifth|last)\s+(?:one\s+)?(?:from|on)\s+the\s+(?:left|right)"
+                     r"|the\s+one\s+(?:in|on|at)\s+the\s+(?:back|front|middle|end|corner))\b", re.I)
 
 
 def mentions(doc: Doc) -> bool:
@@ -269,9 +278,10 @@ def mentions(doc: Doc) -> bool:
 
 
 def _targeted(doc: Doc, words: set[int]) -> bool | None:
-    """Aimed at someone: second person, an @-mention, a person's name, a pronoun for people, or a
-    people noun. None when only entities could tell and the doc has none (no NER ran on it)."""
-    if not _TARGETS.isdisjoint(words) or mentions(doc):
+    """Aimed at someone: second person, an @-mention, a person's name, a pronoun for people, a people
+    noun, a role, a person insult, or a person pointed at in a photo. None when only entities could
+    tell and the doc has none (no NER ran on it)."""
+    if not _TARGETS.isdisjoint(words) or mentions(doc) or POINTED.search(doc.text):
         return True
     if len(doc) and not doc.has_annotation("ENT_IOB"):
         return None
@@ -295,7 +305,8 @@ def needs_entities(doc: Doc, model_score: float, threshold: float) -> bool:
     """Whether a PERSON entity could change this doc's verdict: an entity rule could match, or
     the text model alone reaches the threshold and only a name could show who it is aimed at."""
     words = words_of(doc)
-    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words) and not mentions(doc))
+    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words) and not mentions(doc)
+                                                 and not POINTED.search(doc.text))
 
 
 def _could_any(gates: list, words: set[int]) -> bool:

@@ -208,3 +208,29 @@ def test_an_exclusion_holds_at_any_threshold(nlp, monkeypatch, threshold: float,
     assert score < threshold
     # while text aimed at someone, with nothing excluded, is judged on the model's score as it is
     assert score_harassment([nlp("you are pathetic and everyone at this school knows it")], np.asarray([threshold]))[0][0] >= threshold
+
+
+# Who a text is aimed at, in words beside pronouns and names (RESULTS-encoder.md, round 8, rule 9):
+# a person insult used as a noun, a role at school or on stage, a person pointed at in a photo.
+@pytest.mark.parametrize("text", [
+    "crybaby crybaby, cant even finish one lap without whining",
+    "did the choir director lose a bet? that outfit is a crime against fashion",
+    "3rd from the right 💀💀 who let that happen",
+    "lmaooo the one in the back row looks like a thumb",
+])
+def test_an_insult_noun_a_role_or_a_place_in_a_photo_is_a_target(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    doc = nlp(text)
+    assert rules.find(doc).targeted is True
+    assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["third from the top of the list is the field trip form, fill it in",
+                                  "this stupid printer jammed again, whole morning wasted",
+                                  "the back row of the gym bleachers is broken, dont sit there"])
+def test_a_position_or_a_complaint_about_a_thing_is_no_target(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).targeted is not True
+    assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
