@@ -25,7 +25,7 @@ the grid's first or last point, which has one neighbour); when several share it,
 (the lower of two middles): on a flat curve the data do not say where the threshold belongs, and
 the middle is furthest from both ends (round 5b; before, ties went to the highest).
 Harassment's threshold is the pipeline's HARASSMENT_THRESHOLD on the judged score; it is
-reported here and set in classifiers/harassment.py by hand (above 0.5, which it says why). Harassment's
+reported here and set in classifiers/harassment.py by hand. Harassment's
 judged score mixes the TF-IDF model and the encoder (classifiers.combine.mix): the pipeline runs
 once per encoder weight in WEIGHTS and prints harassment F1 by threshold for each. The weight and
 HARASSMENT_THRESHOLD are chosen from this table together with the OLID folds' table

@@ -13,9 +13,10 @@ probability per head; then, per category:
   encoder alone (it now learns from OLID and Davidson too; the TF-IDF share lowered the school and
   teen development F1 more than it raised OLID's), and the TF-IDF model is then not run. The
   rules of classifiers.harassment then judge it as before: a threat or abuse rule decides "yes"
-  whatever the probability, insults quoted in a lesson and second-hand reports of bullying cut it
-  (x0.3), sports talk, slang compliments, criticism of decisions and text aimed at nobody (no
-  second person, @-mention, name, pronoun or people noun) discount it. Flagged at
+  whatever the probability; sports talk discounts it; insults quoted in a lesson or a second-hand
+  report of bullying, slang compliments, criticism of decisions and text aimed at nobody (no second
+  person, @-mention, name, pronoun, people noun, role, person insult or person pointed at in a
+  photo) are excluded: held below the threshold whatever the probability. Flagged at
   classifiers.harassment.HARASSMENT_THRESHOLD, chosen with the weight (the model card). Severity is
   "high" for a rule threat, or when the encoder's `threat` head reaches its threshold (0.5) on an item
   already flagged as harassment.
