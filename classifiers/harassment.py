@@ -68,12 +68,16 @@ def judge_with_reason(doc: Doc, model_score: float) -> tuple[float, str, str]:
         return round(max(score, 0.8), 3), "medium", "abusive words aimed at a person (insult, slur, sexual comment or exclusion)"
     if hits.sports:
         score *= 0.6  # trash talk: a discount, not an exclusion
-    if hits.targeted is None and score >= HARASSMENT_THRESHOLD and not (hits.compliment or hits.criticism):
+    untargeted = 1 if hits.targeted else 0.5
+    if hits.compliment or hits.criticism:
+        # excluded whoever it is aimed at, so no name is needed to judge it
+        discount = (0.4 if hits.compliment else 1) * (0.5 if hits.criticism else 1) * untargeted
+        return round(excluded(score * discount), 3), "medium", "a slang compliment or criticism of a decision"
+    if hits.targeted is None and score >= HARASSMENT_THRESHOLD:
         # only a name could tell whether this is aimed at someone: the doc must have entities
         raise ValueError("this doc needs named entities to be judged; run the NER on it first")
-    if hits.compliment or hits.criticism or not hits.targeted:
-        score *= (0.4 if hits.compliment else 1) * (0.5 if hits.criticism else 1) * (0.5 if not hits.targeted else 1)
-        return round(excluded(score), 3), "medium", "criticism, a compliment or words aimed at nobody: not harassment on the model alone"
+    if not hits.targeted:
+        return round(excluded(score * untargeted), 3), "medium", "words aimed at nobody"
     return round(score, 3), "medium", "the text model scores it as abusive, and it is aimed at someone"
 
 

@@ -277,11 +277,16 @@ def mentions(doc: Doc) -> bool:
     return any(len(t.text) > 1 and t.text[0] == "@" and (t.text[1].isalnum() or t.text[1] == "_") for t in doc)
 
 
+def _names_a_target(doc: Doc, words: set[int]) -> bool:
+    """Whether the words alone show who the text is aimed at (entities aside)."""
+    return not _TARGETS.isdisjoint(words) or mentions(doc) or bool(POINTED.search(doc.text))
+
+
 def _targeted(doc: Doc, words: set[int]) -> bool | None:
     """Aimed at someone: second person, an @-mention, a person's name, a pronoun for people, a people
     noun, a role, a person insult, or a person pointed at in a photo. None when only entities could
     tell and the doc has none (no NER ran on it)."""
-    if not _TARGETS.isdisjoint(words) or mentions(doc) or POINTED.search(doc.text):
+    if _names_a_target(doc, words):
         return True
     if len(doc) and not doc.has_annotation("ENT_IOB"):
         return None
@@ -305,8 +310,7 @@ def needs_entities(doc: Doc, model_score: float, threshold: float) -> bool:
     """Whether a PERSON entity could change this doc's verdict: an entity rule could match, or
     the text model alone reaches the threshold and only a name could show who it is aimed at."""
     words = words_of(doc)
-    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and _TARGETS.isdisjoint(words) and not mentions(doc)
-                                                 and not POINTED.search(doc.text))
+    return _could_any(_ENTITY_GATES, words) or (model_score >= threshold and not _names_a_target(doc, words))
 
 
 def _could_any(gates: list, words: set[int]) -> bool:
