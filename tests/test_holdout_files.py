@@ -42,7 +42,9 @@ SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5"
 EIGHTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment7", "confidential6", "media_inquiry6")]
 # Round 8 (2026-12-03, third session): two new writers, before the eighth corpus round and retrain.
 NINTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment8", "confidential7")]
-LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES]
+# Round 9 (2026-12-04): a new writer, before the ninth round's retrains.
+TENTH_FILES = [HOLDOUT / "harassment9.jsonl"]
+LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES, *TENTH_FILES]
 # The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl), on the
 # shared school roster like teen/dev.jsonl.
 TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
@@ -53,7 +55,8 @@ DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassme
 # before that round's training.
 TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
 TEEN8 = REPO / "benchmarks" / "teen" / "holdout8.jsonl"
-TEEN_FILES = (TEEN7, TEEN8)
+TEEN9 = REPO / "benchmarks" / "teen" / "holdout9.jsonl"  # round 9 (2026-12-04)
+TEEN_FILES = (TEEN7, TEEN8, TEEN9)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
 # written for this roster's accounts and names (the dev2 files hold later writers' batches in their own
 # invented divisions, whose accounts resolve to no school here, and personal_use's and harassment's
