@@ -29,7 +29,8 @@ loss of the other heads is masked out:
   harassment.jsonl whose kind_of_case names a threat are `threat` positives, every other corpus
   item a `threat` negative.
 - With --tweet-mentions P, a share P of the OLID and Davidson training tweets has each @-mention
-  removed or replaced by a commenter-style handle (mention_variants says why); an OLID fold's
+  removed or replaced by a commenter-style handle (vary_mentions says why; measured in round 9
+  and not adopted: the shipped model trains without it); an OLID fold's
   held-out tweets are never changed.
 - With --name-swap P, a share P of the tweets and of harassment.jsonl's commenter items is trained
   under another commenter's name (swap_names says why); with --ema D the exported weights are a
