@@ -27,7 +27,8 @@ ROSTER_DIR = HOLDOUT / "roster"
 CATEGORY_FILES = {c: HOLDOUT / f"{c}.jsonl" for c in ("student_pii", "photo_no_consent")}
 # Former holdouts, development batches since rounds 5b, 5c and 7 (their numbers shaped decisions;
 # benchmarks/holdout/README.md), measured with this roster. Path -> category. harassment/dev2.jsonl
-# holds holdout/harassment.jsonl to harassment5.jsonl.
+# holds holdout/harassment.jsonl to harassment5.jsonl, and since round 10 harassment7 and
+# harassment9; confidential/dev2.jsonl holds confidential3, 4 and (round 10) 6.
 MOVED_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_inquiry",
                     REPO / "benchmarks" / "confidential" / "dev.jsonl": "confidential",
                     REPO / "benchmarks" / "personal_use" / "dev2.jsonl": "personal_use",
@@ -38,15 +39,15 @@ MOVED_DEV_FILES = {REPO / "benchmarks" / "media_inquiry" / "dev.jsonl": "media_i
 SIXTH_FILES = [HOLDOUT / "personal_use6.jsonl"]
 # Round 6 (2026-12-03): four new writers, before the sixth corpus round and retrain.
 SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5", "media_inquiry5")]
-# Rounds 7 and 7b (2026-12-03, second session): new writers, replacing the batches moved to development.
-EIGHTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment7", "confidential6", "media_inquiry6")]
+# Rounds 7 and 7b (2026-12-03, second session): new writers, replacing the batches moved to development
+# (their harassment and confidential batches are development batches since round 10).
+EIGHTH_FILES = [HOLDOUT / "media_inquiry6.jsonl"]
 # Round 8 (2026-12-03, third session): two new writers, before the eighth corpus round and retrain.
 NINTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment8", "confidential7")]
-# Round 9 (2026-12-04): a new writer, before the ninth round's retrains.
-TENTH_FILES = [HOLDOUT / "harassment9.jsonl"]
+TENTH_FILES: list[Path] = []
 LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES, *TENTH_FILES]
-# The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl), on the
-# shared school roster like teen/dev.jsonl.
+# The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl) and round 10
+# (holdout9.jsonl), on the shared school roster like teen/dev.jsonl.
 TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
 # Development batches by writers outside the corpus: thresholds are chosen on them, never trained on.
 DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassment", "personal_use", "inquiries")),
@@ -55,8 +56,7 @@ DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassme
 # before that round's training.
 TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
 TEEN8 = REPO / "benchmarks" / "teen" / "holdout8.jsonl"
-TEEN9 = REPO / "benchmarks" / "teen" / "holdout9.jsonl"  # round 9 (2026-12-04)
-TEEN_FILES = (TEEN7, TEEN8, TEEN9)
+TEEN_FILES = (TEEN7, TEEN8)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
 # written for this roster's accounts and names (the dev2 files hold later writers' batches in their own
 # invented divisions, whose accounts resolve to no school here, and personal_use's and harassment's
