@@ -210,6 +210,26 @@ def test_an_exclusion_holds_at_any_threshold(nlp, monkeypatch, threshold: float,
     assert score_harassment([nlp("you are pathetic and everyone at this school knows it")], np.asarray([threshold]))[0][0] >= threshold
 
 
+# A praise word before "of", "and tired" or "to" is a complaint, not slang praise (RESULTS-encoder.md,
+# round 10, rule 4): the put-down is judged on the model's score, while the praise stays excluded.
+@pytest.mark.parametrize("text", ["so sick of your whining every single day, grow up",
+                                  "she is nasty to every kid in that class and you all know it",
+                                  "im sick and tired of you and your lies"])
+def test_sick_of_someone_is_not_slang_praise(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    doc = nlp(text)
+    assert not rules.find(doc).compliment
+    assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["that goal was sick, you are so fast", "ur so sick at this omg"])
+def test_slang_praise_is_still_praise(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).compliment
+
+
 # Who a text is aimed at, in words beside pronouns and names (RESULTS-encoder.md, round 8, rule 9):
 # a person insult used as a noun, a role at school or on stage, a person pointed at in a photo.
 @pytest.mark.parametrize("text", [
