@@ -6,10 +6,11 @@
 Development data (never a holdout, never school/dev.jsonl, which stays for measuring):
 - batches by writers outside the training corpus, on which the model is as unsure as on any new
   writer's text: benchmarks/teen/dev.jsonl and dev2.jsonl, benchmarks/harassment/dev.jsonl and
-  dev2.jsonl (harassment; the dev2 files are former holdouts since round 7, harassment's on the
-  holdout division's roster), benchmarks/media_inquiry/dev.jsonl and dev2.jsonl,
-  benchmarks/confidential/dev.jsonl and dev2.jsonl (former holdouts, on the holdout division's
-  roster; dev2 since round 7b) and benchmarks/inquiries/dev.jsonl (media_inquiry and confidential),
+  dev2.jsonl (harassment; the dev2 files are former holdouts since round 7, with round 10's
+  harassment7, harassment9 and teen holdout9 appended; harassment's on the holdout division's
+  roster), benchmarks/media_inquiry/dev.jsonl and dev2.jsonl, benchmarks/confidential/dev.jsonl
+  and dev2.jsonl (former holdouts, on the holdout division's roster; dev2 since round 7b, with
+  confidential6 since round 10) and benchmarks/inquiries/dev.jsonl (media_inquiry and confidential),
   benchmarks/personal_use/dev.jsonl and dev2.jsonl (personal_use; dev2 former holdouts). Every
   threshold is chosen on these alone (benchmarks/RESULTS-encoder.md, rounds 4, 5b and 5c: the
   corpus's own writers' text, on which the model is surer than on anyone else's, pulled the

@@ -44,7 +44,8 @@ SEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment6", "confidential5"
 EIGHTH_FILES = [HOLDOUT / "media_inquiry6.jsonl"]
 # Round 8 (2026-12-03, third session): two new writers, before the eighth corpus round and retrain.
 NINTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment8", "confidential7")]
-TENTH_FILES: list[Path] = []
+# Round 10 (2026-12-04, second session): two new writers, replacing the batches moved to development.
+TENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment10", "confidential8")]
 LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES, *TENTH_FILES]
 # The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl) and round 10
 # (holdout9.jsonl), on the shared school roster like teen/dev.jsonl.
@@ -56,7 +57,8 @@ DEV_FILES = [*(REPO / "benchmarks" / d / "dev.jsonl" for d in ("teen", "harassme
 # before that round's training.
 TEEN7 = REPO / "benchmarks" / "teen" / "holdout7.jsonl"
 TEEN8 = REPO / "benchmarks" / "teen" / "holdout8.jsonl"
-TEEN_FILES = (TEEN7, TEEN8)
+TEEN10 = REPO / "benchmarks" / "teen" / "holdout10.jsonl"  # round 10 (2026-12-04, second session)
+TEEN_FILES = (TEEN7, TEEN8, TEEN10)
 ALL_FILES = [*CATEGORY_FILES.values(), *MOVED_DEV_FILES, *LATER_FILES, *TEEN_FILES]
 # written for this roster's accounts and names (the dev2 files hold later writers' batches in their own
 # invented divisions, whose accounts resolve to no school here, and personal_use's and harassment's
