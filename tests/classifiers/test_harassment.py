@@ -214,7 +214,7 @@ def test_an_exclusion_holds_at_any_threshold(nlp, monkeypatch, threshold: float,
 # round 10, rule 4): the put-down is judged on the model's score, while the praise stays excluded.
 @pytest.mark.parametrize("text", ["so sick of your whining every single day, grow up",
                                   "she is nasty to every kid in that class and you all know it",
-                                  "im sick and tired of you and your lies"])
+                                  "honestly so sick and tired of you and your lies"])
 def test_sick_of_someone_is_not_slang_praise(nlp, text: str) -> None:
     from classifiers import harassment_rules as rules
 
@@ -223,7 +223,8 @@ def test_sick_of_someone_is_not_slang_praise(nlp, text: str) -> None:
     assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
 
 
-@pytest.mark.parametrize("text", ["that goal was sick, you are so fast", "ur so sick at this omg"])
+@pytest.mark.parametrize("text", ["that goal was sick, you are so fast", "ur so sick at this omg",
+                                  "that last lap was insane to watch"])
 def test_slang_praise_is_still_praise(nlp, text: str) -> None:
     from classifiers import harassment_rules as rules
 
