@@ -26,6 +26,9 @@ def average(runs: Sequence[Mapping[str, Any]], names: Sequence[str] | None = Non
     if len(runs) < 2:
         raise SoupError(f"a soup needs at least two runs, got {len(runs)}")
     labels = list(names) if names is not None else [f"run {i + 1}" for i in range(len(runs))]
+    for label, run in zip(labels, runs):
+        if not isinstance(run, Mapping):
+            raise SoupError(f"{label} holds a {type(run).__name__}, not saved weights (name -> array)")
     first = runs[0]
     for label, run in zip(labels[1:], runs[1:]):
         missing, extra = sorted(set(first) - set(run)), sorted(set(run) - set(first))

@@ -49,6 +49,7 @@ import argparse
 import hashlib
 import json
 import os
+import pickle
 import random
 import re
 import sys
@@ -382,13 +383,18 @@ def soup(paths: list[Path], heads: tuple[str, ...]) -> MultiHead:
     for path in paths:
         try:
             runs.append(torch.load(path, map_location="cpu", weights_only=True))
-        except (OSError, RuntimeError, ValueError) as exc:
-            raise SystemExit(f"--soup: cannot read {path}: {exc}") from None
+        except OSError as exc:
+            raise SystemExit(f"--soup: cannot read {path}: {exc.strerror or exc}") from None
+        except (EOFError, RuntimeError, ValueError, pickle.UnpicklingError):
+            raise SystemExit(f"--soup: {path} is not a weights file written by --save-weights") from None
     model = MultiHead(source_model(), len(heads))
     try:
         model.load_state_dict(average(runs, [p.name for p in paths]))
-    except (SoupError, RuntimeError) as exc:  # RuntimeError: runs of other heads than --heads
+    except SoupError as exc:
         raise SystemExit(f"--soup: {exc}") from None
+    except RuntimeError:  # load_state_dict: the runs' heads are not these
+        raise SystemExit(f"--soup: the runs were not trained with these heads ({', '.join(heads)}); "
+                         "pass the --heads they were trained with") from None
     return model
 
 
@@ -486,6 +492,8 @@ def main() -> None:
         parser.error(f"--name-swap must be from 0 to 1, not {args.name_swap}")
     if args.generic_names is not None and not 0 <= args.generic_names <= 1:
         parser.error(f"--generic-names must be from 0 to 1, not {args.generic_names}")
+    if args.save_weights and not args.save_weights.resolve().parent.is_dir():
+        parser.error(f"--save-weights: the folder {args.save_weights.resolve().parent} does not exist")  # before hours of training
     if not 0 <= args.tweet_mentions <= 1:
         parser.error(f"--tweet-mentions must be from 0 to 1, not {args.tweet_mentions}")
     if not 0 <= args.ema < 1:

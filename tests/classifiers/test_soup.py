@@ -29,5 +29,7 @@ def test_runs_of_different_networks_are_refused_by_name() -> None:
         average([{"w": np.ones(2)}, {"v": np.ones(2)}], names=["a.pt", "b.pt"])
     with pytest.raises(SoupError, match=r"b\.pt: w has shape \(3,\), a\.pt has \(2,\)"):
         average([{"w": np.ones(2)}, {"w": np.ones(3)}], names=["a.pt", "b.pt"])
+    with pytest.raises(SoupError, match=r"b\.pt holds a list, not saved weights"):
+        average([{"w": np.ones(2)}, [np.ones(2)]], names=["a.pt", "b.pt"])
     with pytest.raises(SoupError, match="at least two runs"):
         average([{"w": np.ones(2)}])
