@@ -39,7 +39,7 @@ def load_model() -> LinearTextModel:
 
 def model_text(text: str) -> str:
     """What the model scores. In a lesson or a report, quoted insults are not said to anyone."""
-    if rules.TEACHING.search(text) or rules.REPORT.search(text):
+    if rules.TEACHING.search(text) or rules.REPORT.search(text) or rules.QUOTE_REPORT.search(text):
         return rules.QUOTED.sub(" ", text)
     return text
 

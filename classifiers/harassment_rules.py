@@ -214,7 +214,21 @@ def _abuse() -> list[list[dict]]:
 
 # contexts the labelling rules exclude (plain regexes: they judge the whole text, not a token run)
 TEACHING = re.compile(r"\b(anti-?bullying|bullying (?:unit|lesson|awareness|prevention)|lesson|kindness|pink ?shirt|hurtful (?:words|names|things)|words (?:like|such as)|names (?:like|such as)|examples? of|we (?:discussed|talked|learned)|students (?:wrote|learned|discussed)|what not to say|upstander|bystander|digital citizenship|words (?:can|do) hurt|stand up (?:to|for))\b", re.I)
-REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|was bullied|cyberbullying (?:incident|case))", re.I)
+REPORT = re.compile(r"\b(?:(?:my|our) (?:son|daughter|child|kid|kids|children|boy|girl|student|grandson|granddaughter|nephew|niece)\b[^.!?]{0,60}\b(?:being|been|was|were|is|keeps|got|gets|getting|has)\b[^.!?]{0,30}\b(?:bullied|called|teased|picked on|harassed|threatened|excluded|mocked|targeted|hit|pushed|shoved)|(?:telling|tells|told|calling|calls|called|bullying|bullies|bullied|teasing|teases|picking on|harassing|harasses|excluding|threatening|threatened|pushing|shoving|hitting|messaging|texting)\s+(?:my|our)\s+(?:son|daughter|child|kid|kids|children|boy|girl|grandson|granddaughter|nephew|niece)\b|(?:report|reporting|reported)\s+(?:bullying|harassment|a threat|an incident)|being bullied|was bullied|cyberbullying (?:incident|case)|(?:messages?|dms?|texts?|comments?|notes?)\s+(?:(?:telling|calling)\s+(?:him|her|them|me|my|our|kids|people|students)|saying|that\s+say|that\s+said)\b|(?:keeps?|kept)\s+(?:messaging|texting|telling|calling|dming|dm'?ing)\s+(?:my|our)\s+(?:friend|friends|sister|brother|cousin|classmate|bestie|bff|son|daughter|kid|child)\b|(?:i|we|i've|we've|i\s+already|we\s+already|already)\s+(?:reported|screenshotted|flagged)\s+(?:it|this|that|them|the|their|his|her)\b|(?:i|we|i've|we've|i\s+already|we\s+already|already)\s+(?:told|showed|messaged|emailed|e-mailed|called)\s+(?:the|a|my|our)\s+(?:office|counsel+or|counsellors|principal|vp|teacher|teachers|admins?|police|rcmp|school|platform|mods?|moderators?)\b)", re.I)
+# someone else's words, quoted after the verb or noun that reports them: "someone wrote 'go back
+# to your country' on his locker", "a dm saying 'nobody would miss u'", "comments like 'kys'".
+# The quoted words are the report's evidence, not said by the writer (rules inside them are dropped,
+# the model does not read them); what the writer says outside the quotes is judged as ever.
+_REPORTERS = (r"(?:someone|somebody|some\s+\w+|whoever|anyone|anon|people|ppl|kids|boys|girls|he|she|they|"
+              r"(?:a|an|another|one|two|three|the|that|this|my|our)\s+(?:[\w-]+\s+){0,2}?(?:group|kid|kids|boy|boys|girl|girls|guy|guys|student|students|"
+              r"parent|parents|person|account|acc|acct|dm|message|comment|text|note|sister|brother|son|daughter|friend|classmate|user|troll))")
+_SAYS = (r"(?:wrote|writes|write|writing|written|said|says|saying|sent|sends|sending|posted|posts|posting|commented|comments|"
+         r"commenting|asked|asks|asking|called|calls|calling|messaged|messaging|texted|texting|dm'?d|dmed|told|tells|telling|"
+         r"yelled|yells|yelling|shouted|shouting|screamed|screaming)")
+_OPEN = "(?:[\"“‘]|(?<!\\w)')"
+QUOTE_REPORT = re.compile(rf"\b{_REPORTERS}\b[^.!?\"“‘]{{0,60}}?\b{_SAYS}\b[^.!?\"“‘]{{0,40}}?{_OPEN}"
+                          rf"|\b(?:comments?|messages?|dms?|texts?|posts?|words|things|stuff|phrases|names|notes?|captions?)\s+"
+                          rf"(?:like|such\s+as|saying|that\s+said|that\s+say|telling\s+\w+)\W{{0,3}}{_OPEN}", re.I)
 SPORTS = re.compile(r"\b(game|games|match|tournament|playoffs?|finals?|semis?|scored?|team|season|rematch|varsity|jv|league|court|field|rink|ice|tonight|friday|saturday|home ?coming|rivals?|championship|bball|basketball|football|hockey|soccer|volleyball|rugby|wrestling|meet)\b", re.I)
 # Slang praise ("that dunk was sick", "an animal on the ice", "insanely talented"). A praise word
 # followed by "of", "and tired" or "to" someone is a complaint or a charge, not praise: "so sick of
@@ -338,10 +352,15 @@ def find(doc: Doc) -> Hits:
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
     abuse_hits = _spans(abuse, doc, words)
+    quoted = [m.span() for m in QUOTED.finditer(text)]
+    if quoted and QUOTE_REPORT.search(text):
+        # a report's quoted evidence is someone else's words: only what the writer says counts
+        def outside(sp: Span) -> bool:
+            return not any(a <= sp.start_char < b for a, b in quoted)
+        threat_spans, abuse_hits = [sp for sp in threat_spans if outside(sp)], [sp for sp in abuse_hits if outside(sp)]
     compliment = bool(COMPLIMENT.search(text))
     if (compliment or AFFECTION.search(text)) and all(sp[-1].lower_ in FIGURATIVE for sp in abuse_hits):
         abuse_hits = []  # "she's an animal on the ice", "little monsters" at Halloween: praise and fondness
-    quoted = [m.span() for m in QUOTED.finditer(text)]
     direct = [sp for sp in abuse_hits if any(t.lower_ in YOU or t.lower_ == "your" for t in sp)
               and not any(a <= sp.start_char < b for a, b in quoted)]
     return Hits(

@@ -255,3 +255,56 @@ def test_a_position_or_a_complaint_about_a_thing_is_no_target(nlp, text: str) ->
 
     assert rules.find(nlp(text)).targeted is not True
     assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
+
+
+# Someone else's words, quoted after the verb or noun that reports them, are the report's evidence
+# (RESULTS-encoder.md, round 11, rule 1): the rules inside the quotes are dropped and the model
+# does not read them. What the writer says outside the quotes, or a quote nobody is said to have
+# written, is judged as before.
+@pytest.mark.parametrize("text", [
+    "a kid on the late bus wrote 'ur a fat loser' on my little brother's backpack, the driver saw nothing",
+    "my cousin got a snap from some random account saying \u201cnobody would care if u died\u201d, who do we tell",
+    "heads up: there are comments like \"go back where you came from\" under the grade 4 video again",
+])
+def test_quoted_words_someone_else_wrote_are_evidence_not_abuse(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    hits = rules.find(nlp(text))
+    assert not hits.abuse and not hits.threat
+    assert "loser" not in harassment.model_text(text) and "nobody would care" not in harassment.model_text(text)
+    assert "go back where" not in harassment.model_text(text)
+
+
+@pytest.mark.parametrize("text", [
+    "someone wrote 'nice try' under my post. well ur a fat loser and the whole grade knows it",
+    "lol everyone knows she's a 'loser' 💀 look at her",
+    "i'm literally telling everyone ur a 'loser' lmao",
+])
+def test_abuse_outside_a_reported_quote_still_counts(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).abuse
+
+
+# Words sent to a third person, or a report already made to the office, make the text a report
+# (school/README.md: reports of bullying are not harassment) even without quotes.
+@pytest.mark.parametrize("text", [
+    "my daughter keeps getting texts calling her worthless and we dont know who sends them",
+    "someone keeps messaging my sister telling her to disappear. what do we even do",
+    "a fake account is posting edits of the new girl, i already told the vp",
+])
+def test_a_report_without_quotes_is_a_report(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).report
+    assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["i told the whole school ur a loser and nobody wants u here",
+                                  "texts saying ur a loser are what u deserve, freak"])
+def test_telling_everyone_or_abuse_at_the_reader_is_not_a_report(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    hits = rules.find(nlp(text))
+    assert not hits.report or hits.direct_abuse
+    assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
