@@ -308,3 +308,81 @@ def test_telling_everyone_or_abuse_at_the_reader_is_not_a_report(nlp, text: str)
     hits = rules.find(nlp(text))
     assert not hits.report or hits.direct_abuse
     assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+# Banter between friends (round 11, kind 2): a mild insult or "you're so dead" in a text that says
+# affection in words, or praises, is judged as a slang compliment. Emoji hearts alone, "but" after
+# the affection, or a worse insult do not make it banter.
+@pytest.mark.parametrize("text", ["ur such a dork for crying at the dog movie lol ily",
+                                  "happy bday u absolute goof, never change",
+                                  "ur so dead lmao that solo was insane"])
+def test_a_mild_insult_said_with_affection_is_banter(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    hits = rules.find(nlp(text))
+    assert hits.compliment and not hits.abuse and not hits.threat
+    assert score_harassment([nlp(text)], np.asarray([0.95]))[0][0] < HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", ["ily but ur actually so ugly and everyone says it",
+                                  "ur so dumb 🥰💕 nobody wants u at the party",
+                                  "love u but ur a total loser"])
+def test_hearts_or_a_worse_insult_are_not_banter(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).abuse
+    assert score_harassment([nlp(text)], np.asarray([0.2]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+# Hyperbole (round 11, rule 7a): "gonna kill u" or "ur dead" in a text that laughs at itself, with
+# no weapon and no time or place to meet, is left to the model; a meeting or a weapon keeps the rule.
+@pytest.mark.parametrize("text", ["if u eat the last slice again im gonna kill u 😭",
+                                  "my mom is gonna end me when she sees this report card lmao"])
+def test_laughing_hyperbole_is_no_threat_rule(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).threat
+
+
+@pytest.mark.parametrize("text", ["we're gonna jump him after practice lol",
+                                  "see u behind the portables lmao ur dead",
+                                  "im gonna kill u with my dad's gun lol"])
+def test_a_threat_with_a_meeting_or_a_weapon_stays_a_threat(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).threat
+    assert score_harassment([nlp(text)], np.asarray([0.1]))[0] == (pytest.approx(0.9), "high")
+
+
+# Self-mockery (round 11, kind 3): an insult whose subject is the writer is aimed at nobody.
+@pytest.mark.parametrize("text", ["i am such an idiot, left my calculator at home again",
+                                  "we're all clowns in this class fr"])
+def test_an_insult_at_oneself_is_no_abuse_rule(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).abuse
+
+
+@pytest.mark.parametrize("text", ["you're all clowns in this class fr", "honestly he is such an idiot, i am done"])
+def test_an_insult_at_someone_else_still_counts(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).abuse
+
+
+# Two pattern bugs (round 11, rule 7b): "pics of" a building is no sexual comment, and a report
+# card no pile-on; the rules they came from still find what they were written for.
+@pytest.mark.parametrize("text", ["does anyone have pics of the old gym from the 80s",
+                                  "this week we talk report card comments with the grade 9 team"])
+def test_pics_of_a_place_and_report_cards_are_no_abuse(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).abuse
+
+
+@pytest.mark.parametrize("text", ["everyone report her account rn", "send me pics of ur sister",
+                                  "those grade 10 girls are looking fine this year"])
+def test_pile_ons_and_sexual_comments_still_count(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).abuse
