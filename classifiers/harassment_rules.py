@@ -248,6 +248,23 @@ AFFECTION_WORDS = re.compile(r"\b(?:ily|ilysm|ily2|love\s+(?:u|you|ya)(?!\s+(?:b
 SELF = {"i", "we", "i'm", "im", "we're", "myself", "ourselves"}
 MILD = {"dumb", "stupid", "annoying", "idiot", "idiots", "loser", "losers", "clown", "clowns", "nerd", "nerds", "dork", "dorks",
         "weirdo", "weirdos", "weird", "fool", "goof", "dummy", "menace"}
+# veiled threats in set phrases (round 11, rule 8a): "be a shame if something happened to that
+# playground", "a pity if those tires didn't make it", "you've been warned", "tick tock, Marguerite".
+# Not "a shame if the lunch program got cut": something or someone must happen, or a thing not make it.
+VEILED = re.compile(
+    r"\b(?:shame|pity)\s+if\s+(?:(?:something|anything|somebody|someone|anybody|anyone)\b(?:\s+\w+){0,2}?\s+"
+    r"(?:happened|happens|happen|keyed|broke|slashed|scratched|smashed|burned|wrecked|damaged|spray-?painted|hit)\b"
+    r"|(?:[\w']+\s+){0,5}?(?:didn'?t|did\s+not|never)\s+make\s+it)"
+    r"|\byou(?:'ve|\s+have)\s+been\s+warned\b|\bconsider\s+(?:yourself|yourselves|this\s+your)\s+(?:warned|warning)\b"
+    r"|\btick[\s-]?tock,?\s+(?:@\w+|you\b|u\b|(?:mr|mrs|ms|dr|coach|principal|trustee|vp)\b|(?-i:[A-Z][a-z]+)[.!]*\s*$)"
+    r"|\b(?:some|a\s+few|a\s+couple|a\s+bunch|a\s+lot|plenty)\s+of\s+us\s+(?:will|'ll|are\s+gonna|are\s+going\s+to)\s+be\s+waiting\b", re.I)
+# a safety warning, not a threat (rule 8b): "someone is going to get hurt" in the pickup line, with
+# nobody doing the hurting and no condition put to the reader ("keep it up and someone gets hurt")
+HAZARD = re.compile(r"\b(?:line|lines|traffic|road|roads|highway|crosswalks?|crossing|drop-?off|pick-?up|parking|lot|ice|icy|snow|"
+                    r"buses|bus\s+loop|loop|speeding|drivers?|driving|playground|equipment|stairs|hallway|intersection|sidewalks?)\b", re.I)
+CONDITION = re.compile(r"\b(?:if\s+(?:you|u|he|she|they)|keep|or\s+else|you'?ll|you\s+will|unless|better|don'?t\s+make)\b", re.I)
+UNNAMED = {"someone", "somebody", "people", "kids", "teachers", "someone's", "somebody's", "a", "kid", "child"}
+
 # a text that laughs or cries at itself: a threat in it with no weapon is hyperbole ("im gonna kill u
 # 😭😭 if u spoil the finale"), which the labelling rules exclude; the model still reads it (round 11)
 # hyperbole's words ("gonna kill u", "ur so dead", "burned the school down"), and what makes a threat
@@ -384,6 +401,9 @@ def find(doc: Doc) -> Hits:
                     if not (sp[-1].lower_ == "lesson" and sp.end < len(doc) and doc[sp.end].lower_ in ("on", "about", "in", "for", "of", "from"))]
     if threat_spans and SAFETY.search(text) and not any(t.lower_ in ("i", "we", "me", "i'm", "im", "imma", "ima") for t in doc):
         threat_spans = []  # a lockdown notice says what to do "if someone brings a weapon"
+    threat_spans += [sp for sp in (doc.char_span(*m.span(), alignment_mode="expand") for m in VEILED.finditer(text)) if sp is not None]
+    if HAZARD.search(text) and not CONDITION.search(text):
+        threat_spans = [sp for sp in threat_spans if not (sp[0].lower_ in UNNAMED and sp[-1].lower_ == "hurt")]
     if threat_spans and LAUGHING.search(text) and not WEAPONS.search(text) and not MEETING.search(text) \
             and all(not HYPERBOLE.isdisjoint(t.lower_ for t in sp) for sp in threat_spans):
         threat_spans = []

@@ -386,3 +386,47 @@ def test_pile_ons_and_sexual_comments_still_count(nlp, text: str) -> None:
     from classifiers import harassment_rules as rules
 
     assert rules.find(nlp(text)).abuse
+
+
+# Veiled threats in set phrases (round 11, rule 8a), and their look-alikes that are not threats.
+@pytest.mark.parametrize("text", [
+    "Lovely garden you keep by the staff entrance, Mrs. Arkwright. Would be a shame if something happened to it over the break.",
+    "Nice truck, coach. Be a pity if those mirrors didn't make it to spring.",
+    "Keep teaching that nonsense to my kids. You've been warned.",
+    "Ref from Saturday: a few of us will be waiting in the lot after the rematch.",
+])
+def test_veiled_set_phrases_are_threats(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).threat
+    assert score_harassment([nlp(text)], np.asarray([0.1]))[0] == (pytest.approx(0.9), "high")
+
+
+@pytest.mark.parametrize("text", [
+    "It would be a real shame if the school garden lost its funding. Please write to your trustee!",
+    "Tick tock! Yearbook orders close Friday at noon.",
+    "The board knows we're watching. Every vote, every budget line.",
+    "Parents, we'll be waiting at the gym doors with hot chocolate after the walkathon.",
+])
+def test_their_look_alikes_are_not(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).threat
+
+
+# A safety warning (rule 8b): nobody does the hurting, the text names a hazard, nothing is put to
+# the reader as a condition; with a condition or a person doing it, the threat rule stands.
+@pytest.mark.parametrize("text", ["The ice on the sidewalk by the east doors is terrible. Somebody is going to get hurt.",
+                                  "Cars fly through the crosswalk at 8:15 every day, someone's gonna get hurt"])
+def test_someone_getting_hurt_on_a_hazard_is_a_warning(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).threat
+
+
+@pytest.mark.parametrize("text", ["Keep parking in my spot at pickup and someone is going to get hurt.",
+                                  "You think the pickup line is bad? Wait till you get hurt in it, Mr. Dale."])
+def test_a_condition_or_the_reader_keeps_the_threat(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).threat
