@@ -265,6 +265,19 @@ HAZARD = re.compile(r"\b(?:line|lines|traffic|road|roads|highway|crosswalks?|cro
 CONDITION = re.compile(r"\b(?:if\s+(?:you|u|he|she|they)|keep|or\s+else|you'?ll|you\s+will|unless|better|don'?t\s+make)\b", re.I)
 UNNAMED = {"someone", "somebody", "people", "kids", "teachers", "someone's", "somebody's", "a", "kid", "child"}
 
+# discriminatory generalisations about a class, place or disability group (round 11, rule 9): a
+# group named by where it lives, its means, its language or its class placement, with a word that
+# generalises in the same sentence. The group alone is news ("the kids from the reserve won").
+_GROUP = (r"(?:(?:reserve|rez|trailer[\s-]?park|low[\s-]income|welfare|special[\s-]ed|sped)\s+(?:kids|families|people|parents|ones|crew)"
+          r"|(?:kids|families|people|parents|ones)\s+(?:from|off|out\s+on|on)\s+(?:the\s+)?(?:reserve|rez|trailer[\s-]?park|low[\s-]income)"
+          r"|(?:those|these)\s+(?:people|families)(?!\s+who)|(?:people|kids|families)\s+like\s+(?:that|them|those|him|her)|short[\s-]bus"
+          r"|(?:learn|speak|talk)\s+(?:english|normal))")
+# not "should", "can't", "don't", "all" or "never": "families from the reserve can't get a bus when
+# the road floods" and "all newcomer families welcome" are advocacy and welcome, not generalisation
+_GENERAL = (r"(?:always|typical|of\s+course|no\s+wonder|just\s+how|the\s+same|same\s+every|belongs?|shouldn'?t\s+be\s+(?:let|allowed)"
+            r"|or\s+go\s+back|every\s+problem|takers|lazy|dirty|broke|stinky|drag\w*|ruin\w*|expect)")
+GENERALISATION = re.compile(rf"(?:\b{_GROUP}\b[^.!?]*\b{_GENERAL}\b|\b{_GENERAL}\b[^.!?]*\b{_GROUP}\b)", re.I)
+
 # a text that laughs or cries at itself: a threat in it with no weapon is hyperbole ("im gonna kill u
 # 😭😭 if u spoil the finale"), which the labelling rules exclude; the model still reads it (round 11)
 # hyperbole's words ("gonna kill u", "ur so dead", "burned the school down"), and what makes a threat
@@ -411,6 +424,7 @@ def find(doc: Doc) -> Hits:
     # "we're going to kill them Friday": in a sports context, harm aimed at "them" is trash talk
     sports_target = sports and bool(threat_spans) and all(sp[-1].lower_ in ("them", "they", "em", "'em") or "kill it" in sp.text.lower() for sp in threat_spans)
     abuse_hits = _spans(abuse, doc, words)
+    abuse_hits += [sp for sp in (doc.char_span(*m.span(), alignment_mode="expand") for m in GENERALISATION.finditer(text)) if sp is not None]
     quoted = [m.span() for m in QUOTED.finditer(text)]
     if quoted and QUOTE_REPORT.search(text):
         # a report's quoted evidence is someone else's words: only what the writer says counts

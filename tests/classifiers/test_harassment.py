@@ -430,3 +430,30 @@ def test_a_condition_or_the_reader_keeps_the_threat(nlp, text: str) -> None:
     from classifiers import harassment_rules as rules
 
     assert rules.find(nlp(text)).threat
+
+
+# Generalisations about a class, place or disability group (round 11, rule 9): the group with a word
+# that generalises is abuse; the group in news, advocacy or a welcome is not.
+@pytest.mark.parametrize("text", [
+    "of course it was the trailer park kids who wrecked the bathroom again",
+    "typical low-income families, they expect the school to feed their kids and raise them too",
+    "ur accent is so bad, learn english or go back",
+    "the special ed kids always ruin the assembly with their noise",
+])
+def test_a_generalisation_about_a_group_is_abuse(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert rules.find(nlp(text)).abuse
+    assert score_harassment([nlp(text)], np.asarray([0.1]))[0][0] >= HARASSMENT_THRESHOLD
+
+
+@pytest.mark.parametrize("text", [
+    "The kids from the reserve won the regional hockey tournament! So proud of them.",
+    "Families from the reserve can't get a bus when the road floods. Please add a route.",
+    "All newcomer families are welcome at Thursday's coffee morning, interpreters on site.",
+    "Those people who volunteered at the pancake breakfast always make it special.",
+])
+def test_the_group_in_news_advocacy_or_a_welcome_is_not(nlp, text: str) -> None:
+    from classifiers import harassment_rules as rules
+
+    assert not rules.find(nlp(text)).abuse
