@@ -21,9 +21,16 @@ INTERNAL = re.compile(
     r"draft (?:statement|letter|release|response|budget|plan|policy|memo)|termination (?:hearing|meeting|letter)|code (?:word|phrase)|code-word|lockdown drill is|"
     r"performance review|hr file|personnel file|let (?:him|her|them) go|(?:was|got|been) (?:fired|terminated)|disciplinary|on (?:medical|stress|sick|administrative|paid|unpaid) leave|"
     r"medical leave|administrative leave|forced out|was let go|under investigation|pending (?:an |the )?investigation|grievance|"
-    r"intervention group|behaviou?r plan|reading at a grade|assessment results|iep goals)\b", re.I)
+    r"intervention group|behaviou?r plan|reading at a grade|assessment results|iep goals|"
+    # round 11, rule 10: drill phrases named by the drill (d), embargoes and drafts (e), personnel words (f)
+    r"(?:pa|drill|lockdown|hold[- ]and[- ]secure|shelter[- ]in[- ]place|evacuation) (?:phrase|code|signal)|"
+    r"(?:phrase|code word|signal) for (?:a |the )?(?:hold|lockdown|drill|shelter|evacuation)|"
+    r"embargoed|do not distribute|keep (?:this|it) to yourselves|"
+    r"(?:conduct|misconduct|workplace|hr) investigation|(?:written|formal) reprimand|received a reprimand)\b", re.I)
 # student records posted by staff: marks beside names, seating by student number
 STUDENT_NUMBERS = re.compile(r"\bstudent (?:numbers?|no\.?|ids?|#)\b.{0,40}?\b\d{5,9}\b.{0,40}?\b\d{5,9}\b", re.I | re.S)
+# seating by student number without those words: "Row A: 300451, 300467, 300488" (round 11, rule 10b)
+SEATING = re.compile(r"\b(?:rows?|seats?|seating|desks?|tables?)\b[^.!?\n]{0,40}?\b\d{5,9}\b(?:[,;|/\s]+\d{5,9}\b){2,}", re.I)
 MARK = re.compile(r"\b([A-Z][a-z]+)\.?:?\s+\d{1,3}(?:\.\d+)?\s?%")
 # "Reading 78%, Math 81%" are a school's results, not a student's
 NOT_NAMES = {"reading", "writing", "math", "maths", "mathematics", "science", "english", "french", "social", "studies", "literacy",
@@ -38,7 +45,14 @@ def _marks(text: str) -> bool:
     return sum(m.group(1).lower() not in NOT_NAMES for m in MARK.finditer(text)) >= 2
 
 
-PUBLIC_CODE = re.compile(r"\b(all (?:parents|families) welcome|join online|everyone welcome|open to (?:all|the public)|public)\b", re.I)
+# codes meant for the public (school/README.md): a meeting open to all, a promo code, guest Wi-Fi for
+# visitors, a game PIN for a family night (a class's review game's PIN is a class code) (round 11, rule 10a)
+PUBLIC_CODE = re.compile(
+    r"\b(all (?:parents|families|students|visitors|guests)(?: are)? (?:welcome|invited)|join online|everyone(?: is)? (?:welcome|invited)"
+    r"|open to (?:all|the public|everyone|families|the community)|public"
+    r"|(?:promo|discount|coupon|offer|referral) code|at checkout|\d{1,2}\s?% off|free shipping|shop (?:online|her|his|our|my)"
+    r"|guest (?:wi-?fi|network)|for (?:visitors|guests)|visitor(?:s)? (?:wi-?fi|network)|on the sign"
+    r"|play along|(?:family|community|parent) (?:trivia|game|fun|bingo|movie) night)\b", re.I)
 
 
 @Language.factory("hallwatch_confidential")
@@ -46,7 +60,8 @@ class Confidential:
     def __init__(self, nlp: Language, name: str) -> None:
         self.matcher = Matcher(nlp.vocab)
         # a value needs a digit or symbol: "never share your password with anyone" names no password
-        value = {"TEXT": {"REGEX": r"^(?=.*[\d!@#$%^&*_\-])(?=.*[A-Za-z0-9])[^\s]{3,}$"}, "LIKE_URL": False, "LIKE_EMAIL": False}
+        # nor is an ordinal: "forgot his locker combo for the 4th time"
+        value = {"TEXT": {"REGEX": r"^(?!\d+(?:st|nd|rd|th)$)(?=.*[\d!@#$%^&*_\-])(?=.*[A-Za-z0-9])[^\s]{3,}$"}, "LIKE_URL": False, "LIKE_EMAIL": False}
         secret = {"LOWER": {"IN": SECRET_WORDS}}
         filler = {"LOWER": {"IN": ["is", ":", "=", "-", "—", "to", "now", "changed", "for", "this", "week", "the", "all", "new", "today", "tonight", "'s", "with"]}, "OP": "*"}
         self.matcher.add("SECRET", [
@@ -58,6 +73,12 @@ class Confidential:
             [{"LOWER": {"IN": ["combo", "combination", "code", "pin"]}}, filler, {"IS_DIGIT": True}, {"ORTH": {"IN": ["-", "/", "."]}}, {"IS_DIGIT": True}],
             [{"LOWER": {"IN": ["combo", "combination", "code", "pin"]}}, {"OP": "{1,6}"}, {"LOWER": {"IN": ["is", ":", "="]}}, {"IS_DIGIT": True}, {"ORTH": {"IN": ["-", "/", "."]}}, {"IS_DIGIT": True}],
             [{"LOWER": {"IN": ["stream"]}}, {"LOWER": "key"}],
+            # a locker list: "Locker 112: 24-8-36" (round 11, rule 10c)
+            [{"LOWER": "locker"}, {"IS_DIGIT": True}, {"ORTH": {"IN": [":", "-", "—", "="]}, "OP": "?"},
+             {"IS_DIGIT": True}, {"ORTH": "-"}, {"IS_DIGIT": True}, {"ORTH": "-"}, {"IS_DIGIT": True}],
+            # staff Wi-Fi stated without the word password: "staff wifi changed, new one is Bluejay#Winter26" (rule 10g)
+            [{"LOWER": {"IN": ["staff", "admin", "teacher", "teachers", "office"]}}, {"LOWER": {"IN": ["wifi", "wi-fi", "network"]}},
+             {"OP": "{0,10}"}, {"LOWER": {"IN": ["is", ":", "="]}}, value],
         ])
 
     def __call__(self, doc: Doc) -> Doc:
@@ -65,7 +86,8 @@ class Confidential:
         item = doc._.item
         # the credential patterns all need a secret word and a value with a digit or symbol
         lower = text.lower()
-        quick = any(w in lower for w in ("pass", "code", "pin", "key", "login", "combo", "combination", "pw", "phrase", "username", "credential"))
+        quick = any(w in lower for w in ("pass", "code", "pin", "key", "login", "combo", "combination", "pw", "phrase", "username", "credential",
+                                          "locker", "wifi", "wi-fi", "network"))
         spans = [doc[s:e] for _, s, e in self.matcher(doc)] if quick else []
         secret = [s for s in spans if not _public_code(s, text)]
         if secret:
@@ -74,7 +96,7 @@ class Confidential:
             add(doc, "confidential", 0.9, evidence.start_char, evidence.end_char, None, "high", reason=secret_reason(text, evidence.start_char, evidence.end_char))
         elif _marks(text):
             add(doc, "confidential", 0.8, None, None, None, "high", reason="marks beside students' names: a student record")
-        elif STUDENT_NUMBERS.search(text):
+        elif STUDENT_NUMBERS.search(text) or SEATING.search(text):
             add(doc, "confidential", 0.8, None, None, None, "high", reason="students listed by student number: a student record")
         elif (internal := _stated(text)) is not None:
             # a parent's own family information is theirs to share
@@ -102,8 +124,8 @@ _SECRET_KINDS = (
 _CLASS_WORDS = re.compile(r"\b(?:class|classroom|students|homework|course|period)\b", re.I)
 # the kind of internal-only information, by the words that show it
 _INTERNAL_KINDS = (
-    (re.compile(r"drill|code[ -](?:word|phrase)", re.I), "drill timing or a code word meant for staff"),
-    (re.compile(r"draft", re.I), "an unreleased draft"),
+    (re.compile(r"drill|code[ -](?:word|phrase)|phrase|signal|lockdown|hold[- ]and[- ]secure|shelter|evacuation", re.I), "drill timing or a code word meant for staff"),
+    (re.compile(r"draft|embargo|distribute|to yourselves", re.I), "an unreleased draft"),
     (re.compile(r"answer|exam|test|quiz|midterm|final", re.I), "exam content before the exam"),
     (re.compile(r"review|hr file|personnel|let (?:him|her|them) go|fired|terminat|disciplin|leave|forced out|let go|investigat|grievance|suspended|reprimand|probation|demoted|written up", re.I),
      "a staff personnel matter"),

@@ -185,3 +185,62 @@ def test_quoted_insults_in_a_lesson_are_not_harassment(analyzer):
 def test_threat_is_harassment_with_high_severity(analyzer):
     found = analyzer.analyze([item("you better watch your back after school tomorrow, we know where you live")])[0]
     assert any(f.category == "harassment" and f.severity == "high" for f in found)
+
+
+def rule_found(analyzer, text: str, *, is_account: bool = True) -> bool:
+    """Whether a confidential rule (not the text model) finds the text."""
+    from classifiers.combine import REASONS
+
+    model = set(REASONS.values())
+    return any(f.category == "confidential" and f.reason not in model for f in analyzer.analyze([item(text, is_account=is_account)])[0])
+
+
+# Codes meant for the public (school/README.md; RESULTS-encoder.md, round 11, rule 10a): a promo code,
+# guest Wi-Fi for visitors, a family night's game PIN, a meeting open to everyone. A class's own
+# review game, staff Wi-Fi, or a code with "don't share" is still a secret.
+@pytest.mark.parametrize("text", [
+    "Yearbook pre-orders are open! Use code EAGLE15 at checkout for 15% off until Friday.",
+    "Welcome to the winter concert! Guest wifi is NW-Visitors, password concert2026, also on the sign by the doors.",
+    "Community bingo night Friday! Everyone at home can play along, game PIN 7712 044.",
+    "The boundary review meeting is open to everyone: webinar ID 845 2211 0098, passcode review26.",
+])
+def test_codes_meant_for_the_public_are_not_secrets(analyzer, text):
+    assert not rule_found(analyzer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "bio 20 review kahoot at 8 tonight, game pin 5530192, real names only",
+    "Staff: the staff wifi password for the concert is Wint3r!Staff, don't share it with visitors.",
+    "Promo code for the staff-only PD portal is PD-STAFF-77, please don't share it.",
+])
+def test_a_class_game_or_a_staff_code_is_still_a_secret(analyzer, text):
+    assert rule_found(analyzer, text)
+
+
+def test_an_ordinal_is_no_locker_combination(analyzer):
+    assert not rule_found(analyzer, "Third time this week my daughter forgot her locker combo for the 3rd period lock, ugh", is_account=False)
+    assert rule_found(analyzer, "her locker combo is 14-2-33 if anyone finds her bag", is_account=False)
+
+
+# Missed kinds (rule 10b-g), each with a look-alike that is not confidential.
+@pytest.mark.parametrize("text", [
+    "English 30-1 diploma, Gym B seating. Row 1: 512034, 512071, 512099 | Row 2: 512110, 512145, 512160",
+    "Grade 8 lockers are set: Locker 201: 12-30-6, Locker 202: 28-4-16. Collect your lock at the office.",
+    "Staff, our PA phrase for a shelter in place this year is 'the blue binder is in the library'.",
+    "Heads up team: the decision on the bell schedule is embargoed until Thursday's board meeting.",
+    "Mr. Haverly received a written reprimand after the field trip, and the matter is now closed.",
+    "admin wifi was reset over the weekend, the new one is Heron$Fall26",
+])
+def test_missed_kinds_are_confidential(analyzer, text):
+    assert rule_found(analyzer, text)
+
+
+@pytest.mark.parametrize("text", [
+    "Diploma exams are in the gym. Rows are posted on the door by 8:30; bring your student ID.",
+    "Congratulations to the 2026 graduates! Final tally from the bottle drive: 10482 bottles, 12977 cans, 3110 jugs.",
+    "We practised a shelter in place this morning. Everyone did a great job and classes carried on.",
+    "The bell schedule decision will be announced after Thursday's board meeting. Thanks for your patience!",
+    "The staff wifi is down this morning; IT is working on it.",
+])
+def test_their_look_alikes_are_not(analyzer, text):
+    assert not rule_found(analyzer, text)
