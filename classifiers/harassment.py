@@ -4,9 +4,11 @@
     harassment_findings(docs) -> [[Finding], ...]           # item-level findings above the threshold
 
 Tweets teach the model what abuse sounds like; they rarely teach veiled threats, exclusion and
-pile-ons among teenagers, or who the abuse is aimed at. The rules add those, and discount what the
-labelling rules exclude: criticism of decisions, untargeted profanity, sports trash talk, slang
-compliments, insults quoted in a lesson, and parents reporting bullying.
+pile-ons among teenagers, veiled set phrases, generalisations about a group, or who the abuse is
+aimed at. The rules add those, and discount what the labelling rules exclude: criticism of
+decisions, untargeted profanity, sports trash talk and laughing hyperbole, slang compliments and
+banter between friends, insults at oneself, insults quoted in a lesson, and reports of bullying
+(a parent's, or anyone's quoting what someone else wrote).
 
 The probability the rules judge is the caller's: the pipeline passes classifiers.combine's mix
 (the shipped model's weight makes it the encoder alone); called without one, the TF-IDF model's.
@@ -18,6 +20,7 @@ from typing import Sequence
 import numpy as np
 from spacy.tokens import Doc
 
+from classifiers import harassment_contexts as contexts
 from classifiers import harassment_rules as rules
 from classifiers.findings import Finding
 from classifiers.harassment_text import LinearTextModel
@@ -39,8 +42,8 @@ def load_model() -> LinearTextModel:
 
 def model_text(text: str) -> str:
     """What the model scores. In a lesson or a report, quoted insults are not said to anyone."""
-    if rules.TEACHING.search(text) or rules.REPORT.search(text) or rules.QUOTE_REPORT.search(text):
-        return rules.QUOTED.sub(" ", text)
+    if contexts.TEACHING.search(text) or contexts.REPORT.search(text) or contexts.QUOTE_REPORT.search(text):
+        return contexts.QUOTED.sub(" ", text)
     return text
 
 
