@@ -73,7 +73,9 @@ _GROUP = (r"(?:(?:reserve|rez|trailer[\s-]?park|low[\s-]income|welfare|special[\
 # the road floods" and "all newcomer families welcome" are advocacy and welcome, not generalisation
 _GENERAL = (r"(?:always|typical|of\s+course|no\s+wonder|just\s+how|the\s+same|same\s+every|belongs?|shouldn'?t\s+be\s+(?:let|allowed)"
             r"|or\s+go\s+back|every\s+problem|takers|lazy|dirty|broke|stinky|drag\w*|ruin\w*|expect)")
-GENERALISATION = re.compile(rf"(?:\b{_GROUP}\b[^.!?]*\b{_GENERAL}\b|\b{_GENERAL}\b[^.!?]*\b{_GROUP}\b)", re.I)
+# within one sentence, and at most 120 characters apart: an unbounded gap is quadratic on a giant
+# text with no full stop, which anyone can post
+GENERALISATION = re.compile(rf"(?:\b{_GROUP}\b[^.!?]{{0,120}}?\b{_GENERAL}\b|\b{_GENERAL}\b[^.!?]{{0,120}}?\b{_GROUP}\b)", re.I)
 
 # a text that laughs or cries at itself: a threat in it with hyperbole's words ("gonna kill u", "ur so
 # dead", "burned the school down"), no weapon and no time or place to meet is hyperbole ("im gonna

@@ -457,3 +457,13 @@ def test_the_group_in_news_advocacy_or_a_welcome_is_not(nlp, text: str) -> None:
     from classifiers import harassment_rules as rules
 
     assert not rules.find(nlp(text)).abuse
+
+
+def test_a_generalisation_is_read_within_a_short_reach() -> None:
+    """The group and its generalising word are at most 120 characters apart: an unbounded reach made
+    the pattern quadratic on a giant text with no full stop, which anyone can post."""
+    from classifiers.harassment_contexts import GENERALISATION
+
+    assert GENERALISATION.search("those people always " + "wave hello " * 3)
+    assert not GENERALISATION.search("those people " + "wave hello " * 15 + "always")
+    assert len(list(GENERALISATION.finditer("those people " * 5000))) == 0
