@@ -46,7 +46,9 @@ EIGHTH_FILES = [HOLDOUT / "media_inquiry6.jsonl"]
 NINTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment8", "confidential7")]
 # Round 10 (2026-12-04, second session): two new writers, replacing the batches moved to development.
 TENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment10", "confidential8")]
-LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES, *TENTH_FILES]
+# Round 11 (2026-12-04, third session): two new writers, after the round's rule changes, for the next.
+ELEVENTH_FILES = [HOLDOUT / f"{c}.jsonl" for c in ("harassment11", "confidential9")]
+LATER_FILES = [*SIXTH_FILES, *SEVENTH_FILES, *EIGHTH_FILES, *NINTH_FILES, *TENTH_FILES, *ELEVENTH_FILES]
 # The teen batches moved to development in round 7 (teen/holdout.jsonl to holdout6.jsonl) and round 10
 # (holdout9.jsonl), on the shared school roster like teen/dev.jsonl.
 TEEN_DEV2 = REPO / "benchmarks" / "teen" / "dev2.jsonl"
