@@ -3,8 +3,8 @@
     score_harassment(docs) -> [(score, severity), ...]      # one per parsed doc
     harassment_findings(docs) -> [[Finding], ...]           # item-level findings above the threshold
 
-Tweets teach the model what abuse sounds like; they rarely teach veiled threats, exclusion and
-pile-ons among teenagers, veiled set phrases, generalisations about a group, or who the abuse is
+Tweets teach the model what abuse sounds like; they rarely teach veiled threats (set phrases among
+them), exclusion and pile-ons among teenagers, generalisations about a group, or who the abuse is
 aimed at. The rules add those, and discount what the labelling rules exclude: criticism of
 decisions, untargeted profanity, sports trash talk and laughing hyperbole, slang compliments and
 banter between friends, insults at oneself, insults quoted in a lesson, and reports of bullying

@@ -60,7 +60,8 @@ VEILED = re.compile(
 HAZARD = re.compile(r"\b(?:line|lines|traffic|road|roads|highway|crosswalks?|crossing|drop-?off|pick-?up|parking|lot|ice|icy|snow|"
                     r"buses|bus\s+loop|loop|speeding|drivers?|driving|playground|equipment|stairs|hallway|intersection|sidewalks?)\b", re.I)
 CONDITION = re.compile(r"\b(?:if\s+(?:you|u|he|she|they)|keep|or\s+else|you'?ll|you\s+will|unless|better|don'?t\s+make)\b", re.I)
-UNNAMED = {"someone", "somebody", "people", "kids", "teachers", "someone's", "somebody's", "a", "kid", "child"}
+# the unnamed subjects of the "someone ... get hurt" threat pattern (harassment_rules._threats)
+UNNAMED = {"someone", "somebody", "people", "kids", "teachers", "someone's", "somebody's"}
 
 # discriminatory generalisations about a class, place or disability group (round 11, rule 9): a
 # group named by where it lives, its means, its language or its class placement, with a word that

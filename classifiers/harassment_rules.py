@@ -346,7 +346,7 @@ def find(doc: Doc) -> Hits:
     if threat_spans and SAFETY.search(text) and not any(t.lower_ in ("i", "we", "me", "i'm", "im", "imma", "ima") for t in doc):
         threat_spans = []  # a lockdown notice says what to do "if someone brings a weapon"
     threat_spans += [sp for sp in (doc.char_span(*m.span(), alignment_mode="expand") for m in VEILED.finditer(text)) if sp is not None]
-    if HAZARD.search(text) and not CONDITION.search(text):
+    if threat_spans and HAZARD.search(text) and not CONDITION.search(text):
         threat_spans = [sp for sp in threat_spans if not (sp[0].lower_ in UNNAMED and sp[-1].lower_ == "hurt")]
     if threat_spans and LAUGHING.search(text) and not WEAPONS.search(text) and not MEETING.search(text) \
             and all(not HYPERBOLE.isdisjoint(t.lower_ for t in sp) for sp in threat_spans):

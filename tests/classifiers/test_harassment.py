@@ -7,6 +7,7 @@ import pytest
 import spacy
 
 from classifiers import harassment
+from classifiers import harassment_rules as rules
 from classifiers.findings import CATEGORIES
 from classifiers.harassment import HARASSMENT_CLAUSE, HARASSMENT_THRESHOLD, harassment_findings, score_harassment
 
@@ -170,8 +171,6 @@ def test_quoted_insults_in_a_lesson_are_masked_for_the_model() -> None:
 # still aimed at someone, and the text model's score is not halved as if it were aimed at nobody.
 @pytest.mark.parametrize("text", ["@juno.rk 🐀🐀 what a rat", "@t_delgado 🤮🤮 delete ur account", "lol @mika.fz 🥴🥴🥴"])
 def test_an_at_mention_is_a_target(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     doc = nlp(text)
     assert rules.find(doc).targeted is True
     assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
@@ -179,8 +178,6 @@ def test_an_at_mention_is_a_target(nlp, text: str) -> None:
 
 @pytest.mark.parametrize("text", ["email me @ 4pm", "what a rat race this week 🐀", "@ the gym tonight, who's in"])
 def test_an_at_sign_alone_is_no_target(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     doc = nlp(text)
     assert rules.find(doc).targeted is not True
     assert score_harassment([doc], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
@@ -216,8 +213,6 @@ def test_an_exclusion_holds_at_any_threshold(nlp, monkeypatch, threshold: float,
                                   "she is nasty to every kid in that class and you all know it",
                                   "honestly so sick and tired of you and your lies"])
 def test_sick_of_someone_is_not_slang_praise(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     doc = nlp(text)
     assert not rules.find(doc).compliment
     assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
@@ -226,8 +221,6 @@ def test_sick_of_someone_is_not_slang_praise(nlp, text: str) -> None:
 @pytest.mark.parametrize("text", ["that goal was sick, you are so fast", "ur so sick at this omg",
                                   "that last lap was insane to watch"])
 def test_slang_praise_is_still_praise(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).compliment
 
 
@@ -240,8 +233,6 @@ def test_slang_praise_is_still_praise(nlp, text: str) -> None:
     "lmaooo the one in the back row looks like a thumb",
 ])
 def test_an_insult_noun_a_role_or_a_place_in_a_photo_is_a_target(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     doc = nlp(text)
     assert rules.find(doc).targeted is True
     assert score_harassment([doc], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
@@ -251,8 +242,6 @@ def test_an_insult_noun_a_role_or_a_place_in_a_photo_is_a_target(nlp, text: str)
                                   "this stupid printer jammed again, whole morning wasted",
                                   "the back row of the gym bleachers is broken, dont sit there"])
 def test_a_position_or_a_complaint_about_a_thing_is_no_target(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).targeted is not True
     assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
 
@@ -267,8 +256,6 @@ def test_a_position_or_a_complaint_about_a_thing_is_no_target(nlp, text: str) ->
     "heads up: there are comments like \"go back where you came from\" under the grade 4 video again",
 ])
 def test_quoted_words_someone_else_wrote_are_evidence_not_abuse(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     hits = rules.find(nlp(text))
     assert not hits.abuse and not hits.threat
     assert "loser" not in harassment.model_text(text) and "nobody would care" not in harassment.model_text(text)
@@ -281,8 +268,6 @@ def test_quoted_words_someone_else_wrote_are_evidence_not_abuse(nlp, text: str) 
     "i'm literally telling everyone ur a 'loser' lmao",
 ])
 def test_abuse_outside_a_reported_quote_still_counts(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).abuse
 
 
@@ -294,8 +279,6 @@ def test_abuse_outside_a_reported_quote_still_counts(nlp, text: str) -> None:
     "a fake account is posting edits of the new girl, i already told the vp",
 ])
 def test_a_report_without_quotes_is_a_report(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).report
     assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] < HARASSMENT_THRESHOLD
 
@@ -303,8 +286,6 @@ def test_a_report_without_quotes_is_a_report(nlp, text: str) -> None:
 @pytest.mark.parametrize("text", ["i told the whole school ur a loser and nobody wants u here",
                                   "texts saying ur a loser are what u deserve, freak"])
 def test_telling_everyone_or_abuse_at_the_reader_is_not_a_report(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     hits = rules.find(nlp(text))
     assert not hits.report or hits.direct_abuse
     assert score_harassment([nlp(text)], np.asarray([0.9]))[0][0] >= HARASSMENT_THRESHOLD
@@ -317,8 +298,6 @@ def test_telling_everyone_or_abuse_at_the_reader_is_not_a_report(nlp, text: str)
                                   "happy bday u absolute goof, never change",
                                   "ur so dead lmao that solo was insane"])
 def test_a_mild_insult_said_with_affection_is_banter(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     hits = rules.find(nlp(text))
     assert hits.compliment and not hits.abuse and not hits.threat
     assert score_harassment([nlp(text)], np.asarray([0.95]))[0][0] < HARASSMENT_THRESHOLD
@@ -328,8 +307,6 @@ def test_a_mild_insult_said_with_affection_is_banter(nlp, text: str) -> None:
                                   "ur so dumb 🥰💕 nobody wants u at the party",
                                   "love u but ur a total loser"])
 def test_hearts_or_a_worse_insult_are_not_banter(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).abuse
     assert score_harassment([nlp(text)], np.asarray([0.2]))[0][0] >= HARASSMENT_THRESHOLD
 
@@ -339,8 +316,6 @@ def test_hearts_or_a_worse_insult_are_not_banter(nlp, text: str) -> None:
 @pytest.mark.parametrize("text", ["if u eat the last slice again im gonna kill u 😭",
                                   "my mom is gonna end me when she sees this report card lmao"])
 def test_laughing_hyperbole_is_no_threat_rule(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).threat
 
 
@@ -348,8 +323,6 @@ def test_laughing_hyperbole_is_no_threat_rule(nlp, text: str) -> None:
                                   "see u behind the portables lmao ur dead",
                                   "im gonna kill u with my dad's gun lol"])
 def test_a_threat_with_a_meeting_or_a_weapon_stays_a_threat(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).threat
     assert score_harassment([nlp(text)], np.asarray([0.1]))[0] == (pytest.approx(0.9), "high")
 
@@ -358,15 +331,11 @@ def test_a_threat_with_a_meeting_or_a_weapon_stays_a_threat(nlp, text: str) -> N
 @pytest.mark.parametrize("text", ["i am such an idiot, left my calculator at home again",
                                   "we're all clowns in this class fr"])
 def test_an_insult_at_oneself_is_no_abuse_rule(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).abuse
 
 
 @pytest.mark.parametrize("text", ["you're all clowns in this class fr", "honestly he is such an idiot, i am done"])
 def test_an_insult_at_someone_else_still_counts(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).abuse
 
 
@@ -375,16 +344,12 @@ def test_an_insult_at_someone_else_still_counts(nlp, text: str) -> None:
 @pytest.mark.parametrize("text", ["does anyone have pics of the old gym from the 80s",
                                   "this week we talk report card comments with the grade 9 team"])
 def test_pics_of_a_place_and_report_cards_are_no_abuse(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).abuse
 
 
 @pytest.mark.parametrize("text", ["everyone report her account rn", "send me pics of ur sister",
                                   "those grade 10 girls are looking fine this year"])
 def test_pile_ons_and_sexual_comments_still_count(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).abuse
 
 
@@ -396,8 +361,6 @@ def test_pile_ons_and_sexual_comments_still_count(nlp, text: str) -> None:
     "Ref from Saturday: a few of us will be waiting in the lot after the rematch.",
 ])
 def test_veiled_set_phrases_are_threats(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).threat
     assert score_harassment([nlp(text)], np.asarray([0.1]))[0] == (pytest.approx(0.9), "high")
 
@@ -409,8 +372,6 @@ def test_veiled_set_phrases_are_threats(nlp, text: str) -> None:
     "Parents, we'll be waiting at the gym doors with hot chocolate after the walkathon.",
 ])
 def test_their_look_alikes_are_not(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).threat
 
 
@@ -419,16 +380,12 @@ def test_their_look_alikes_are_not(nlp, text: str) -> None:
 @pytest.mark.parametrize("text", ["The ice on the sidewalk by the east doors is terrible. Somebody is going to get hurt.",
                                   "Cars fly through the crosswalk at 8:15 every day, someone's gonna get hurt"])
 def test_someone_getting_hurt_on_a_hazard_is_a_warning(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).threat
 
 
 @pytest.mark.parametrize("text", ["Keep parking in my spot at pickup and someone is going to get hurt.",
                                   "You think the pickup line is bad? Wait till you get hurt in it, Mr. Dale."])
 def test_a_condition_or_the_reader_keeps_the_threat(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).threat
 
 
@@ -441,8 +398,6 @@ def test_a_condition_or_the_reader_keeps_the_threat(nlp, text: str) -> None:
     "the special ed kids always ruin the assembly with their noise",
 ])
 def test_a_generalisation_about_a_group_is_abuse(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert rules.find(nlp(text)).abuse
     assert score_harassment([nlp(text)], np.asarray([0.1]))[0][0] >= HARASSMENT_THRESHOLD
 
@@ -454,8 +409,6 @@ def test_a_generalisation_about_a_group_is_abuse(nlp, text: str) -> None:
     "Those people who volunteered at the pancake breakfast always make it special.",
 ])
 def test_the_group_in_news_advocacy_or_a_welcome_is_not(nlp, text: str) -> None:
-    from classifiers import harassment_rules as rules
-
     assert not rules.find(nlp(text)).abuse
 
 
